@@ -1,0 +1,283 @@
+//! WebAssembly bindings: conversions between JavaScript values and the core.
+//!
+//! This module holds no logic. Every function converts its arguments, calls
+//! one core function and converts the result; core errors become JavaScript
+//! `Error`s carrying the stable `code` (see `docs/WASM-API.md`). Offsets
+//! returned to JavaScript are in UTF-16 code units.
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use crate::crypto::{self, Metadata, Opened, SealOptions, SENDER_ID_BYTES};
+use crate::error::{Error, ErrorCode};
+use crate::format;
+use crate::keys::{self, NamedKey, SecretKey};
+use crate::OsRandom;
+
+fn js_error(error: Error) -> JsValue {
+    let js = js_sys::Error::new(error.message());
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = Reflect::set(&js, &"code".into(), &error.code().as_str().into());
+    js.into()
+}
+
+fn invalid(message: &'static str) -> JsValue {
+    js_error(Error::new(ErrorCode::InvalidArgument, message))
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|_| invalid("the result could not be converted"))
+}
+
+fn set(object: &Object, name: &str, value: JsValue) {
+    // Setting a property on a plain object cannot fail.
+    let _ = Reflect::set(object, &name.into(), &value);
+}
+
+/// Converts increasing byte offsets in a text to UTF-16 code units in one pass.
+struct Utf16Cursor<'t> {
+    text: &'t str,
+    byte: usize,
+    units: usize,
+}
+
+impl<'t> Utf16Cursor<'t> {
+    fn new(text: &'t str) -> Self {
+        Utf16Cursor {
+            text,
+            byte: 0,
+            units: 0,
+        }
+    }
+
+    /// UTF-16 offset of byte offset `to` (must not be below the previous one).
+    fn advance(&mut self, to: usize) -> usize {
+        if let Some(between) = self.text.get(self.byte..to) {
+            self.units += between.encode_utf16().count();
+            self.byte = to;
+        }
+        self.units
+    }
+}
+
+fn key_info(named: &NamedKey) -> Object {
+    let info = Object::new();
+    set(&info, "name", named.name.as_str().into());
+    set(&info, "keyCode", named.to_key_code().into());
+    set(&info, "keyId", named.key.id().to_string().into());
+    set(&info, "safetyNumber", named.key.safety_number().into());
+    set(
+        &info,
+        "secret",
+        Uint8Array::from(named.key.expose_bytes().as_slice()).into(),
+    );
+    info
+}
+
+fn secret_key(bytes: &[u8]) -> Result<SecretKey, JsValue> {
+    SecretKey::from_slice(bytes).map_err(js_error)
+}
+
+/// Creates a random key named `name`.
+#[wasm_bindgen(js_name = generateKey)]
+pub fn generate_key(name: &str) -> Result<Object, JsValue> {
+    let key = SecretKey::generate(&mut OsRandom).map_err(js_error)?;
+    Ok(key_info(&NamedKey::new(key, name).map_err(js_error)?))
+}
+
+/// Reads a key code.
+#[wasm_bindgen(js_name = readKeyCode)]
+pub fn read_key_code(code: &str) -> Result<Object, JsValue> {
+    Ok(key_info(&NamedKey::from_key_code(code).map_err(js_error)?))
+}
+
+/// Describes raw key bytes under `name` (key code, id, safety number).
+#[wasm_bindgen(js_name = describeKey)]
+pub fn describe_key(secret: &[u8], name: &str) -> Result<Object, JsValue> {
+    Ok(key_info(
+        &NamedKey::new(secret_key(secret)?, name).map_err(js_error)?,
+    ))
+}
+
+/// Throws `weak_passphrase` when the passphrase is obviously weak.
+#[wasm_bindgen(js_name = checkPassphrase)]
+pub fn check_passphrase(passphrase: &str) -> Result<(), JsValue> {
+    keys::check_passphrase(passphrase).map_err(js_error)
+}
+
+/// Derives a key from a passphrase (Argon2id; slow on purpose).
+#[wasm_bindgen(js_name = passphraseKey)]
+pub fn passphrase_key(passphrase: &str, name: &str) -> Result<Object, JsValue> {
+    let key = keys::passphrase_key(passphrase).map_err(js_error)?;
+    Ok(key_info(&NamedKey::new(key, name).map_err(js_error)?))
+}
+
+/// The QR code of a key code, as an SVG document.
+#[wasm_bindgen(js_name = keyCodeQrSvg)]
+pub fn key_code_qr_svg(code: &str) -> Result<String, JsValue> {
+    keys::key_code_qr_svg(code).map_err(js_error)
+}
+
+/// A new random sender id (16 hex digits), made once per installation.
+#[wasm_bindgen(js_name = newSenderId)]
+pub fn new_sender_id() -> Result<String, JsValue> {
+    let mut id = [0u8; SENDER_ID_BYTES];
+    crate::RandomSource::fill(&mut OsRandom, &mut id).map_err(js_error)?;
+    Ok(keys::hex(&id))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EncryptOptions {
+    sender_id: String,
+    counter: f64,
+    created_ms: f64,
+    conversation: Option<String>,
+    max_chars: Option<f64>,
+}
+
+fn parse_sender_id(hex: &str) -> Result<[u8; SENDER_ID_BYTES], JsValue> {
+    let bytes = data_encoding::HEXLOWER_PERMISSIVE
+        .decode(hex.as_bytes())
+        .map_err(|_| invalid("senderId must be 16 hexadecimal digits"))?;
+    bytes
+        .try_into()
+        .map_err(|_| invalid("senderId must be 16 hexadecimal digits"))
+}
+
+fn whole_number(value: f64, what: &'static str) -> Result<u64, JsValue> {
+    if value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= 9_007_199_254_740_991.0
+    {
+        Ok(value as u64)
+    } else {
+        Err(invalid(what))
+    }
+}
+
+/// Encrypts `text` with the key `secret`; returns the armored blocks (several
+/// when `maxChars` splits the message into parts).
+///
+/// `options`: `{senderId, counter, createdMs, conversation?, maxChars?}`.
+#[wasm_bindgen]
+pub fn encrypt(secret: &[u8], text: &str, options: JsValue) -> Result<Array, JsValue> {
+    let options: EncryptOptions = serde_wasm_bindgen::from_value(options).map_err(|_| {
+        invalid("encrypt options must be {senderId, counter, createdMs, conversation?, maxChars?}")
+    })?;
+    let max_chars = match options.max_chars {
+        Some(n) => Some(whole_number(n, "maxChars must be a whole number")? as usize),
+        None => None,
+    };
+    let seal = SealOptions {
+        metadata: Metadata {
+            sender_id: parse_sender_id(&options.sender_id)?,
+            created_ms: whole_number(options.created_ms, "createdMs must be a whole number")?,
+            counter: whole_number(options.counter, "counter must be a whole number")?,
+        },
+        conversation: options.conversation.as_deref(),
+        max_chars,
+    };
+    let blocks =
+        crypto::encrypt(&secret_key(secret)?, text, &seal, &mut OsRandom).map_err(js_error)?;
+    Ok(blocks.into_iter().map(JsValue::from).collect())
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OpenedJs<'a> {
+    text: &'a str,
+    key_id: String,
+    sender_id: String,
+    created_ms: f64,
+    counter: f64,
+    conversation: &'static str,
+}
+
+fn opened_js(opened: &Opened) -> Result<JsValue, JsValue> {
+    to_js(&OpenedJs {
+        text: &opened.text,
+        key_id: opened.key_id.to_string(),
+        sender_id: keys::hex(&opened.metadata.sender_id),
+        created_ms: opened.metadata.created_ms as f64,
+        counter: opened.metadata.counter as f64,
+        conversation: opened.conversation.as_str(),
+    })
+}
+
+fn secret_keys(keys: &Array) -> Result<Vec<SecretKey>, JsValue> {
+    keys.iter()
+        .map(|value| {
+            let bytes = value
+                .dyn_into::<Uint8Array>()
+                .map_err(|_| invalid("keys must be an array of Uint8Array"))?;
+            secret_key(&bytes.to_vec())
+        })
+        .collect()
+}
+
+/// Decrypts one message from its blocks (all parts, any order) with whichever
+/// of `keys` (an array of `Uint8Array`) it names. Returns
+/// `{text, keyId, senderId, createdMs, counter, conversation}` where
+/// `conversation` is `"match"`, `"unbound"` or `"unchecked"`.
+#[wasm_bindgen]
+pub fn decrypt(
+    blocks: Vec<String>,
+    keys: Array,
+    conversation: Option<String>,
+) -> Result<JsValue, JsValue> {
+    let keys = secret_keys(&keys)?;
+    let blocks: Vec<&str> = blocks.iter().map(String::as_str).collect();
+    let opened =
+        crypto::decrypt_blocks(&blocks, &keys, conversation.as_deref()).map_err(js_error)?;
+    opened_js(&opened)
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FoundBlockJs {
+    start: usize,
+    end: usize,
+    part_index: Option<u8>,
+    part_count: Option<u8>,
+    message_id: Option<String>,
+    key_id: Option<String>,
+    error: Option<&'static str>,
+}
+
+/// Finds the ChatSeal blocks in `text`: `[{start, end, partIndex, partCount,
+/// messageId, keyId, error}]` with UTF-16 offsets. `keyId` is known for single
+/// blocks and first parts; `error` is a code when the block cannot be read.
+#[wasm_bindgen(js_name = findBlocks)]
+pub fn find_blocks(text: &str) -> Result<JsValue, JsValue> {
+    let mut cursor = Utf16Cursor::new(text);
+    let found: Vec<FoundBlockJs> = format::find_blocks(text)
+        .into_iter()
+        .map(|block| {
+            let (part_index, part_count, message_id, key_id, error) = match &block.part {
+                Ok(part) => (
+                    Some(part.index),
+                    Some(part.count),
+                    part.message_id.map(|id| keys::hex(&id)),
+                    (part.index == 1)
+                        .then(|| crypto::envelope_key_id(&part.fragment))
+                        .flatten()
+                        .map(|id| id.to_string()),
+                    None,
+                ),
+                Err(e) => (None, None, None, None, Some(e.code().as_str())),
+            };
+            FoundBlockJs {
+                start: cursor.advance(block.start),
+                end: cursor.advance(block.end),
+                part_index,
+                part_count,
+                message_id,
+                key_id,
+                error,
+            }
+        })
+        .collect();
+    to_js(&found)
+}

@@ -1,0 +1,1 @@
+//! Contact-details detector (placeholder until the detector lands).

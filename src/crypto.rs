@@ -1,0 +1,418 @@
+//! Sealing and opening messages: the inner payload, its padding, AES-256-GCM,
+//! and the high-level calls that go from text to armored blocks and back.
+//!
+//! `docs/FORMAT.md` is the normative description.
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::format::{self, FoundBlock, Part, MESSAGE_ID_BYTES, VERSION};
+use crate::keys::{KeyId, SecretKey, KEY_ID_BYTES};
+use crate::RandomSource;
+
+/// Most bytes (UTF-8) of message text.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+/// Bytes of the AES-GCM nonce.
+pub const NONCE_BYTES: usize = 12;
+/// Bytes of the AES-GCM tag.
+pub const TAG_BYTES: usize = 16;
+/// Bytes of a sender id.
+pub const SENDER_ID_BYTES: usize = 8;
+/// Bytes of the conversation tag.
+pub const CONVERSATION_TAG_BYTES: usize = 16;
+/// Smallest padded payload.
+pub const MIN_PADDED_BYTES: usize = 32;
+
+const FLAG_CONVERSATION: u8 = 0b0000_0001;
+const KNOWN_FLAGS: u8 = FLAG_CONVERSATION;
+const AAD_PREFIX: &[u8] = b"CHATSEAL";
+const CONVERSATION_CONTEXT: &[u8] = b"ChatSeal v1 conversation\0";
+/// flags, sender id, created (ms), counter, text length.
+const FIXED_PAYLOAD_BYTES: usize = 1 + SENDER_ID_BYTES + 8 + 8 + 4;
+const ENVELOPE_HEADER_BYTES: usize = KEY_ID_BYTES + NONCE_BYTES;
+
+/// Who wrote a message, when, and where it belongs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Metadata {
+    /// Random id of the writer's installation.
+    pub sender_id: [u8; SENDER_ID_BYTES],
+    /// Creation time, milliseconds since the Unix epoch (UTC).
+    pub created_ms: u64,
+    /// Per-sender message counter.
+    pub counter: u64,
+}
+
+/// What to seal besides the text.
+#[derive(Clone, Debug)]
+pub struct SealOptions<'a> {
+    /// Writer, time and counter.
+    pub metadata: Metadata,
+    /// The conversation the message is meant for (e.g. `upwork.com/rooms/123`).
+    pub conversation: Option<&'a str>,
+    /// Most characters per block; longer messages are split into parts.
+    pub max_chars: Option<usize>,
+}
+
+/// How a message's conversation binding compared to where it was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConversationCheck {
+    /// Bound to the conversation the reader named.
+    Match,
+    /// Not bound to any conversation.
+    Unbound,
+    /// Bound, but the reader named no conversation to compare with.
+    Unchecked,
+}
+
+impl ConversationCheck {
+    /// Stable string form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConversationCheck::Match => "match",
+            ConversationCheck::Unbound => "unbound",
+            ConversationCheck::Unchecked => "unchecked",
+        }
+    }
+}
+
+/// A successfully opened message.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Opened {
+    /// The text. Zeroized when dropped.
+    pub text: Zeroizing<String>,
+    /// Id of the key that opened it.
+    pub key_id: KeyId,
+    /// Writer, time and counter.
+    pub metadata: Metadata,
+    /// Conversation binding.
+    pub conversation: ConversationCheck,
+}
+
+impl core::fmt::Debug for Opened {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Opened")
+            .field("text", &"<redacted>")
+            .field("key_id", &self.key_id)
+            .field("metadata", &self.metadata)
+            .field("conversation", &self.conversation)
+            .finish()
+    }
+}
+
+/// Padmé padding (Nikitin et al., "Reducing Metadata Leakage from Encrypted
+/// Files and Communication with PURBs", 2019): at most 12 % overhead, leaks
+/// O(log log n) bits of the length. Never below [`MIN_PADDED_BYTES`].
+pub fn padded_len(len: usize) -> usize {
+    let len = len.max(MIN_PADDED_BYTES) as u64;
+    let e = 63 - u64::from(len.leading_zeros()); // floor(log2 len)
+    let s = 64 - u64::from(e.leading_zeros()); // floor(log2 e) + 1
+    let last_bits = e - s;
+    let mask = (1u64 << last_bits) - 1;
+    ((len + mask) & !mask) as usize
+}
+
+/// The 16-byte tag that binds a message to a conversation id.
+pub fn conversation_tag(conversation: &str) -> [u8; CONVERSATION_TAG_BYTES] {
+    let digest: [u8; 32] = Sha256::new()
+        .chain_update(CONVERSATION_CONTEXT)
+        .chain_update(conversation.as_bytes())
+        .finalize()
+        .into();
+    let mut tag = [0u8; CONVERSATION_TAG_BYTES];
+    tag.copy_from_slice(&digest[..CONVERSATION_TAG_BYTES]);
+    tag
+}
+
+fn aad(key_id: &KeyId) -> [u8; 8 + 1 + KEY_ID_BYTES] {
+    let mut aad = [0u8; 8 + 1 + KEY_ID_BYTES];
+    aad[..8].copy_from_slice(AAD_PREFIX);
+    aad[8] = VERSION;
+    aad[9..].copy_from_slice(&key_id.0);
+    aad
+}
+
+fn encode_payload(text: &str, options: &SealOptions<'_>) -> Zeroizing<Vec<u8>> {
+    let meta = &options.metadata;
+    let tag_len = options.conversation.map_or(0, |_| CONVERSATION_TAG_BYTES);
+    let len = FIXED_PAYLOAD_BYTES + tag_len + text.len();
+    let mut payload = Zeroizing::new(Vec::with_capacity(padded_len(len)));
+    payload.push(if options.conversation.is_some() {
+        FLAG_CONVERSATION
+    } else {
+        0
+    });
+    payload.extend_from_slice(&meta.sender_id);
+    payload.extend_from_slice(&meta.created_ms.to_be_bytes());
+    payload.extend_from_slice(&meta.counter.to_be_bytes());
+    if let Some(conversation) = options.conversation {
+        payload.extend_from_slice(&conversation_tag(conversation));
+    }
+    // text.len() ≤ MAX_TEXT_BYTES, checked by the caller, fits in u32.
+    payload.extend_from_slice(&(text.len() as u32).to_be_bytes());
+    payload.extend_from_slice(text.as_bytes());
+    payload.resize(padded_len(len), 0);
+    payload
+}
+
+/// Seals `text` into an envelope: key id ‖ nonce ‖ AES-256-GCM ciphertext.
+pub fn seal(
+    key: &SecretKey,
+    text: &str,
+    options: &SealOptions<'_>,
+    rng: &mut impl RandomSource,
+) -> Result<Vec<u8>> {
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(Error::new(
+            ErrorCode::TooLarge,
+            "the message is longer than 64 KiB, the most one ChatSeal message may hold",
+        ));
+    }
+    let key_id = key.id();
+    let mut nonce = [0u8; NONCE_BYTES];
+    rng.fill(&mut nonce)?;
+    let payload = encode_payload(text, options);
+    let cipher = Aes256Gcm::new(key.expose_bytes().into());
+    let ciphertext = cipher
+        .encrypt(
+            &Nonce::from(nonce),
+            Payload {
+                msg: &payload,
+                aad: &aad(&key_id),
+            },
+        )
+        .map_err(|_| Error::new(ErrorCode::TooLarge, "the message could not be encrypted"))?;
+    let mut envelope = Vec::with_capacity(ENVELOPE_HEADER_BYTES + ciphertext.len());
+    envelope.extend_from_slice(&key_id.0);
+    envelope.extend_from_slice(&nonce);
+    envelope.extend_from_slice(&ciphertext);
+    Ok(envelope)
+}
+
+/// The key id an envelope names, if it is long enough to name one.
+pub fn envelope_key_id(envelope: &[u8]) -> Option<KeyId> {
+    let id: [u8; KEY_ID_BYTES] = envelope.get(..KEY_ID_BYTES)?.try_into().ok()?;
+    Some(KeyId(id))
+}
+
+/// Opens an envelope with whichever of `keys` its key id names, and checks its
+/// conversation binding against `conversation`.
+///
+/// Never returns partial plaintext: either the whole authenticated text or an
+/// error.
+pub fn open(envelope: &[u8], keys: &[SecretKey], conversation: Option<&str>) -> Result<Opened> {
+    if envelope.len() < ENVELOPE_HEADER_BYTES + TAG_BYTES + MIN_PADDED_BYTES {
+        return Err(Error::new(
+            ErrorCode::Altered,
+            "the message is too short to be genuine: it was cut or altered",
+        ));
+    }
+    let key_id = envelope_key_id(envelope).ok_or(Error::new(
+        ErrorCode::Altered,
+        "the message is too short to be genuine: it was cut or altered",
+    ))?;
+    let key = keys.iter().find(|k| k.id() == key_id).ok_or(Error::new(
+        ErrorCode::UnknownKey,
+        "none of your keys can open this message",
+    ))?;
+    let mut nonce = [0u8; NONCE_BYTES];
+    nonce.copy_from_slice(&envelope[KEY_ID_BYTES..ENVELOPE_HEADER_BYTES]);
+    let cipher = Aes256Gcm::new(key.expose_bytes().into());
+    let payload = Zeroizing::new(
+        cipher
+            .decrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: &envelope[ENVELOPE_HEADER_BYTES..],
+                    aad: &aad(&key_id),
+                },
+            )
+            .map_err(|_| {
+                Error::new(
+                    ErrorCode::Altered,
+                    "the message was altered: it does not match what its writer sealed",
+                )
+            })?,
+    );
+    decode_payload(&payload, key_id, conversation)
+}
+
+fn decode_payload(payload: &[u8], key_id: KeyId, conversation: Option<&str>) -> Result<Opened> {
+    // The payload is authenticated, so a malformed one was sealed that way by
+    // a key holder: report it as not genuine rather than trust any part of it.
+    let malformed = || Error::new(ErrorCode::Altered, "the message's content is malformed");
+    let mut reader = Reader(payload);
+    let flags = reader.byte().ok_or_else(malformed)?;
+    if flags & !KNOWN_FLAGS != 0 {
+        return Err(Error::new(
+            ErrorCode::UnsupportedVersion,
+            "the message uses features this build does not know",
+        ));
+    }
+    let sender_id: [u8; SENDER_ID_BYTES] = reader.array().ok_or_else(malformed)?;
+    let created_ms = u64::from_be_bytes(reader.array().ok_or_else(malformed)?);
+    let counter = u64::from_be_bytes(reader.array().ok_or_else(malformed)?);
+    let check = if flags & FLAG_CONVERSATION != 0 {
+        let tag: [u8; CONVERSATION_TAG_BYTES] = reader.array().ok_or_else(malformed)?;
+        match conversation {
+            None => ConversationCheck::Unchecked,
+            Some(c) if conversation_tag(c) == tag => ConversationCheck::Match,
+            Some(_) => {
+                return Err(Error::new(
+                    ErrorCode::WrongConversation,
+                    "the message was written for another conversation",
+                ))
+            }
+        }
+    } else {
+        ConversationCheck::Unbound
+    };
+    let text_len = u32::from_be_bytes(reader.array().ok_or_else(malformed)?) as usize;
+    let text = reader.take(text_len).ok_or_else(malformed)?;
+    if reader.0.iter().any(|&b| b != 0) {
+        return Err(malformed());
+    }
+    let text = core::str::from_utf8(text).map_err(|_| malformed())?;
+    Ok(Opened {
+        text: Zeroizing::new(text.to_owned()),
+        key_id,
+        metadata: Metadata {
+            sender_id,
+            created_ms,
+            counter,
+        },
+        conversation: check,
+    })
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if n > self.0.len() {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn byte(&mut self) -> Option<u8> {
+        self.take(1).map(|b| b[0])
+    }
+
+    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        self.take(N)?.try_into().ok()
+    }
+}
+
+/// Encrypts `text` and armors it into one or more chat-safe blocks.
+pub fn encrypt(
+    key: &SecretKey,
+    text: &str,
+    options: &SealOptions<'_>,
+    rng: &mut impl RandomSource,
+) -> Result<Vec<String>> {
+    let envelope = seal(key, text, options, rng)?;
+    let mut message_id = [0u8; MESSAGE_ID_BYTES];
+    rng.fill(&mut message_id)?;
+    format::armor_parts(&envelope, options.max_chars, message_id)
+}
+
+/// Decrypts one message from the blocks that carry it (all its parts, in any
+/// order). Extra or foreign blocks are an error, never ignored.
+pub fn decrypt_blocks(
+    blocks: &[&str],
+    keys: &[SecretKey],
+    conversation: Option<&str>,
+) -> Result<Opened> {
+    let mut parts = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        let mut found = format::find_blocks(block).into_iter();
+        let first = found.next().ok_or(Error::new(
+            ErrorCode::NotChatSeal,
+            "the text holds no ChatSeal block",
+        ))?;
+        if found.next().is_some() {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "each entry must hold exactly one ChatSeal block",
+            ));
+        }
+        parts.push(first.part?);
+    }
+    let envelope = format::reassemble(&parts)?;
+    open(&envelope, keys, conversation)
+}
+
+/// One message found in a text: where its blocks stand and what they held.
+#[derive(Debug)]
+pub struct FoundMessage {
+    /// Byte spans of the blocks that carry it, in text order.
+    pub spans: Vec<(usize, usize)>,
+    /// The message, or why it could not be read.
+    pub result: Result<Opened>,
+}
+
+/// Finds every block in `text`, groups the parts of multipart messages and
+/// decrypts each message. Messages are listed in the order of their first block.
+pub fn decrypt_text(
+    text: &str,
+    keys: &[SecretKey],
+    conversation: Option<&str>,
+) -> Vec<FoundMessage> {
+    let found = format::find_blocks(text);
+    let mut messages: Vec<(
+        Option<[u8; MESSAGE_ID_BYTES]>,
+        Vec<(usize, usize)>,
+        Result<Vec<Part>>,
+    )> = Vec::new();
+    for FoundBlock { start, end, part } in found {
+        match part {
+            Ok(part) if part.message_id.is_some() => {
+                let group = messages
+                    .iter_mut()
+                    .find(|(id, _, parts)| *id == part.message_id && parts.is_ok());
+                match group {
+                    Some((_, spans, Ok(parts))) => {
+                        spans.push((start, end));
+                        parts.push(part);
+                    }
+                    _ => messages.push((part.message_id, vec![(start, end)], Ok(vec![part]))),
+                }
+            }
+            Ok(part) => messages.push((None, vec![(start, end)], Ok(vec![part]))),
+            Err(e) => messages.push((None, vec![(start, end)], Err(e))),
+        }
+    }
+    messages
+        .into_iter()
+        .map(|(_, spans, parts)| FoundMessage {
+            spans,
+            result: parts
+                .and_then(|parts| format::reassemble(&parts))
+                .and_then(|envelope| open(&envelope, keys, conversation)),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padme_buckets() {
+        assert_eq!(padded_len(0), 32);
+        assert_eq!(padded_len(33), 36);
+        assert_eq!(padded_len(100), 104);
+        assert_eq!(padded_len(1000), 1024);
+        assert_eq!(padded_len(1025), 1088);
+        for n in 1..100_000 {
+            let p = padded_len(n);
+            assert!(p >= n && p >= MIN_PADDED_BYTES);
+            assert!(p <= MIN_PADDED_BYTES.max(n + n / 8 + 1), "{n} -> {p}");
+        }
+    }
+}
