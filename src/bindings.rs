@@ -115,6 +115,20 @@ pub fn passphrase_key(passphrase: &str, name: &str) -> Result<Object, JsValue> {
     Ok(key_info(&NamedKey::new(key, name).map_err(js_error)?))
 }
 
+/// Encrypts backup contents under a passphrase (Argon2id with a random salt).
+#[wasm_bindgen(js_name = sealBackup)]
+pub fn seal_backup(contents: &str, passphrase: &str) -> Result<String, JsValue> {
+    keys::seal_backup(contents, passphrase, &mut OsRandom).map_err(js_error)
+}
+
+/// Opens a backup made by `sealBackup`; `altered` for a wrong passphrase.
+#[wasm_bindgen(js_name = openBackup)]
+pub fn open_backup(text: &str, passphrase: &str) -> Result<String, JsValue> {
+    keys::open_backup(text, passphrase)
+        .map(|contents| contents.as_str().to_owned())
+        .map_err(js_error)
+}
+
 /// The QR code of a key code, as an SVG document.
 #[wasm_bindgen(js_name = keyCodeQrSvg)]
 pub fn key_code_qr_svg(code: &str) -> Result<String, JsValue> {

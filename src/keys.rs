@@ -370,6 +370,21 @@ pub fn normalize_passphrase(passphrase: &str) -> String {
 /// 3 passes, 1 lane, fixed salt). Refuses weak passphrases.
 pub fn passphrase_key(passphrase: &str) -> Result<SecretKey> {
     check_passphrase(passphrase)?;
+    argon2id(passphrase, PASSPHRASE_SALT)
+}
+
+/// Text that opens an encrypted key backup.
+pub const BACKUP_BEGIN: &str = "BEGIN CHATSEAL BACKUP";
+/// Text that closes an encrypted key backup.
+pub const BACKUP_END: &str = "END CHATSEAL BACKUP";
+/// Version byte of the backup format.
+pub const BACKUP_VERSION: u8 = 1;
+/// Bytes of a backup's random salt.
+pub const BACKUP_SALT_BYTES: usize = 16;
+/// Most bytes of backup contents.
+pub const MAX_BACKUP_BYTES: usize = 1024 * 1024;
+
+fn argon2id(passphrase: &str, salt: &[u8]) -> Result<SecretKey> {
     let normalized = Zeroizing::new(normalize_passphrase(passphrase));
     let params = argon2::Params::new(
         PASSPHRASE_MEMORY_KIB,
@@ -379,18 +394,85 @@ pub fn passphrase_key(passphrase: &str) -> Result<SecretKey> {
     )
     .map_err(|_| Error::new(ErrorCode::InvalidArgument, "invalid Argon2 parameters"))?;
     let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
-    let mut out = [0u8; KEY_BYTES];
+    let mut key = SecretKey([0u8; KEY_BYTES]);
     argon
-        .hash_password_into(normalized.as_bytes(), PASSPHRASE_SALT, &mut out)
-        .map_err(|_| {
-            Error::new(
-                ErrorCode::InvalidArgument,
-                "the passphrase could not be used",
-            )
-        })?;
-    let key = SecretKey(out);
-    out.zeroize();
+        .hash_password_into(normalized.as_bytes(), salt, &mut key.0)
+        .map_err(|_| Error::new(ErrorCode::InvalidArgument, "the passphrase could not be used"))?;
     Ok(key)
+}
+
+/// Encrypts `contents` (the caller's serialised keys) under a backup
+/// passphrase: Argon2id with a random salt, then AES-256-GCM. The result is
+/// text between [`BACKUP_BEGIN`] and [`BACKUP_END`], safe to save as a file.
+pub fn seal_backup(contents: &str, passphrase: &str, rng: &mut impl RandomSource) -> Result<String> {
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
+    check_passphrase(passphrase)?;
+    if contents.len() > MAX_BACKUP_BYTES {
+        return Err(Error::new(ErrorCode::TooLarge, "the backup is larger than 1 MiB"));
+    }
+    let mut salt = [0u8; BACKUP_SALT_BYTES];
+    rng.fill(&mut salt)?;
+    let mut nonce = [0u8; 12];
+    rng.fill(&mut nonce)?;
+    let key = argon2id(passphrase, &salt)?;
+    let cipher = aes_gcm::Aes256Gcm::new(key.expose_bytes().into());
+    let aad = [BACKUP_VERSION];
+    let ciphertext = cipher
+        .encrypt(&aes_gcm::Nonce::from(nonce), Payload { msg: contents.as_bytes(), aad: &aad })
+        .map_err(|_| Error::new(ErrorCode::TooLarge, "the backup could not be encrypted"))?;
+    let mut bytes = vec![BACKUP_VERSION];
+    bytes.extend_from_slice(&salt);
+    bytes.extend_from_slice(&nonce);
+    bytes.extend_from_slice(&ciphertext);
+    let body = base32().encode(&bytes);
+    let lines: Vec<String> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|line| line.iter().map(|&b| char::from(b)).collect())
+        .collect();
+    Ok(format!("{BACKUP_BEGIN}\n{}\n{BACKUP_END}\n", lines.join("\n")))
+}
+
+/// Opens a backup made by [`seal_backup`]. A wrong passphrase and an altered
+/// file are the same error ([`ErrorCode::Altered`]): neither can be told apart.
+pub fn open_backup(text: &str, passphrase: &str) -> Result<Zeroizing<String>> {
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
+    let not_backup = || Error::new(ErrorCode::NotChatSeal, "this is not a ChatSeal backup file");
+    let start = text.find(BACKUP_BEGIN).ok_or_else(not_backup)? + BACKUP_BEGIN.len();
+    let end = text[start..].find(BACKUP_END).ok_or_else(not_backup)? + start;
+    let body: Vec<u8> = text[start..end]
+        .bytes()
+        .filter(u8::is_ascii_alphanumeric)
+        .map(|b| b.to_ascii_uppercase())
+        .collect();
+    if body.len() > MAX_BACKUP_BYTES * 2 {
+        return Err(Error::new(ErrorCode::TooLarge, "the backup is larger than 1 MiB"));
+    }
+    let bytes = base32().decode(&body).map_err(|_| not_backup())?;
+    let header = 1 + BACKUP_SALT_BYTES + 12;
+    if bytes.len() < header + 16 {
+        return Err(not_backup());
+    }
+    if bytes[0] != BACKUP_VERSION {
+        return Err(Error::new(
+            ErrorCode::UnsupportedVersion,
+            "the backup was made by a ChatSeal version this build does not read",
+        ));
+    }
+    let key = argon2id(passphrase, &bytes[1..1 + BACKUP_SALT_BYTES])?;
+    let mut nonce = [0u8; 12];
+    nonce.copy_from_slice(&bytes[1 + BACKUP_SALT_BYTES..header]);
+    let cipher = aes_gcm::Aes256Gcm::new(key.expose_bytes().into());
+    let plain = Zeroizing::new(
+        cipher
+            .decrypt(&aes_gcm::Nonce::from(nonce), Payload { msg: &bytes[header..], aad: &[BACKUP_VERSION] })
+            .map_err(|_| {
+                Error::new(ErrorCode::Altered, "wrong passphrase, or the backup file was altered")
+            })?,
+    );
+    let text = core::str::from_utf8(&plain)
+        .map_err(|_| Error::new(ErrorCode::Altered, "the backup's contents are malformed"))?;
+    Ok(Zeroizing::new(text.to_owned()))
 }
 
 #[cfg(test)]
@@ -477,6 +559,32 @@ mod tests {
         }
         check_passphrase("violet tractor honest lagoon").unwrap();
         check_passphrase("Mi gato come pizza los martes").unwrap();
+    }
+
+    struct Counter(u8);
+    impl RandomSource for Counter {
+        fn fill(&mut self, dest: &mut [u8]) -> Result<()> {
+            for b in dest {
+                self.0 = self.0.wrapping_add(1);
+                *b = self.0;
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn backup_round_trip_and_wrong_passphrase() {
+        let pass = "orange kettle midnight ferry";
+        let sealed = seal_backup("{\"keys\":[]}", pass, &mut Counter(0)).unwrap();
+        assert!(sealed.starts_with(BACKUP_BEGIN));
+        assert_eq!(open_backup(&sealed, pass).unwrap().as_str(), "{\"keys\":[]}");
+        let err = open_backup(&sealed, "orange kettle midnight ferries").unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Altered);
+        assert_eq!(open_backup("nothing", pass).unwrap_err().code(), ErrorCode::NotChatSeal);
+        assert_eq!(
+            seal_backup("{}", "weak", &mut Counter(0)).unwrap_err().code(),
+            ErrorCode::WeakPassphrase
+        );
     }
 
     #[test]
