@@ -295,3 +295,45 @@ pub fn find_blocks(text: &str) -> Result<JsValue, JsValue> {
         .collect();
     to_js(&found)
 }
+
+#[cfg(feature = "contacts")]
+#[derive(Serialize)]
+struct FindingJs<'a> {
+    kind: &'static str,
+    start: usize,
+    end: usize,
+    text: &'a str,
+    reason: &'static str,
+}
+
+/// Contact details in `text` under the policy of the site `host`, leaving out
+/// the kinds named in `disabledKinds` (e.g. `["url"]`):
+/// `[{kind, start, end, text, reason}]` with UTF-16 offsets.
+#[cfg(feature = "contacts")]
+#[wasm_bindgen(js_name = scanContacts)]
+pub fn scan_contacts(
+    text: &str,
+    host: &str,
+    disabled_kinds: Option<Vec<String>>,
+) -> Result<JsValue, JsValue> {
+    use crate::contacts::{self, Kind, Policy};
+    let disabled = disabled_kinds
+        .unwrap_or_default()
+        .iter()
+        .map(|name| Kind::from_name(name).ok_or_else(|| invalid("unknown contact kind")))
+        .collect::<Result<Vec<Kind>, JsValue>>()?;
+    let findings = contacts::scan(text, &Policy::for_site(host).with_disabled(&disabled));
+    let spans = contacts::utf16_spans(text, &findings);
+    let out: Vec<FindingJs<'_>> = findings
+        .iter()
+        .zip(spans)
+        .map(|(f, (start, end))| FindingJs {
+            kind: f.kind.as_str(),
+            start,
+            end,
+            text: &f.text,
+            reason: f.reason,
+        })
+        .collect();
+    to_js(&out)
+}
