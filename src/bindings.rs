@@ -337,3 +337,76 @@ pub fn scan_contacts(
         .collect();
     to_js(&out)
 }
+
+/// Streaming file encryption: `new FileEncryptor(secret, name, type)`, then
+/// `header()`, `push(chunk)` for each piece of the file, `finish()`; the
+/// `Uint8Array`s returned, in order, are the `.chatseal` file.
+#[wasm_bindgen]
+pub struct FileEncryptor {
+    sealer: Option<crate::file::FileSealer>,
+}
+
+#[wasm_bindgen]
+impl FileEncryptor {
+    /// Starts a file sealed with `secret` carrying `name` and media `type`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(secret: &[u8], name: &str, media_type: &str) -> Result<FileEncryptor, JsValue> {
+        let sealer = crate::file::FileSealer::new(&secret_key(secret)?, name, media_type, &mut OsRandom)
+            .map_err(js_error)?;
+        Ok(FileEncryptor { sealer: Some(sealer) })
+    }
+
+    /// The file header, written first.
+    pub fn header(&self) -> Result<Uint8Array, JsValue> {
+        let sealer = self.sealer.as_ref().ok_or_else(|| invalid("the file is already finished"))?;
+        Ok(Uint8Array::from(sealer.header()))
+    }
+
+    /// Encrypts the next piece of the file; returns the completed chunks.
+    pub fn push(&mut self, data: &[u8]) -> Result<Uint8Array, JsValue> {
+        let sealer = self.sealer.as_mut().ok_or_else(|| invalid("the file is already finished"))?;
+        Ok(Uint8Array::from(sealer.push(data).map_err(js_error)?.as_slice()))
+    }
+
+    /// Seals the last chunk and returns it.
+    pub fn finish(&mut self) -> Result<Uint8Array, JsValue> {
+        let sealer = self.sealer.take().ok_or_else(|| invalid("the file is already finished"))?;
+        Ok(Uint8Array::from(sealer.finish().map_err(js_error)?.as_slice()))
+    }
+}
+
+/// Streaming file decryption: `new FileDecryptor(keys)`, `push(chunk)` for
+/// each piece of the `.chatseal` file (returns plaintext), then `finish()`
+/// → `{data, name, type}`. When any call throws, discard everything.
+#[wasm_bindgen]
+pub struct FileDecryptor {
+    opener: Option<crate::file::FileOpener>,
+}
+
+#[wasm_bindgen]
+impl FileDecryptor {
+    /// A decryptor trying each of `keys` (an array of `Uint8Array(32)`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(keys: Array) -> Result<FileDecryptor, JsValue> {
+        Ok(FileDecryptor {
+            opener: Some(crate::file::FileOpener::new(secret_keys(&keys)?)),
+        })
+    }
+
+    /// Decrypts the next piece; returns the plaintext authenticated so far.
+    pub fn push(&mut self, data: &[u8]) -> Result<Uint8Array, JsValue> {
+        let opener = self.opener.as_mut().ok_or_else(|| invalid("the file is already finished"))?;
+        Ok(Uint8Array::from(opener.push(data).map_err(js_error)?.as_slice()))
+    }
+
+    /// Checks the end of the file: `{data, name, type}`, `data` the last plaintext.
+    pub fn finish(&mut self) -> Result<Object, JsValue> {
+        let opener = self.opener.take().ok_or_else(|| invalid("the file is already finished"))?;
+        let (data, info) = opener.finish().map_err(js_error)?;
+        let result = Object::new();
+        set(&result, "data", Uint8Array::from(data.as_slice()).into());
+        set(&result, "name", info.name.into());
+        set(&result, "type", info.media_type.into());
+        Ok(result)
+    }
+}

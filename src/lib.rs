@@ -9,6 +9,7 @@
 //! - [`format`]: armor and framing (how bytes become chat-safe text and back);
 //! - [`crypto`]: sealing and opening messages (AES-256-GCM, payload, padding);
 //! - [`keys`]: keys, key codes, passphrase keys, fingerprints, QR codes;
+//! - [`file`]: encrypted files (streaming, chunked AEAD);
 //! - [`contacts`]: the contact-details detector;
 //! - `bindings` (wasm32 only): conversions to and from JavaScript, no logic.
 #![forbid(unsafe_code)]
@@ -16,6 +17,7 @@
 
 pub mod crypto;
 pub mod error;
+pub mod file;
 pub mod format;
 pub mod keys;
 

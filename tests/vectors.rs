@@ -304,3 +304,53 @@ fn vectors_decrypt_as_expected() {
         }
     }
 }
+
+const FILES_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/files");
+
+/// File vectors: (name inside, media type, content length); key 0, salt 0..16.
+const FILE_CASES: &[(&str, &str, &str, usize)] = &[
+    ("empty", "empty.txt", "text/plain", 0),
+    ("small", "contract – v2.pdf", "application/pdf", 1000),
+    ("two-chunks", "design.png", "image/png", 65536 + 7),
+];
+
+fn file_content(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i % 251) as u8).collect()
+}
+
+#[test]
+fn file_vectors_match_the_implementation() {
+    use chatseal::file;
+    let key = key_from(1);
+    let write = std::env::var_os("CHATSEAL_WRITE_VECTORS").is_some();
+    let mut index = Vec::new();
+    for (label, name, media_type, len) in FILE_CASES {
+        let salt: Vec<u8> = (0..16u8).collect();
+        let content = file_content(*len);
+        let sealed = file::seal_file(&key, name, media_type, &content, &mut Scripted(salt)).unwrap();
+        let path = format!("{FILES_DIR}/{label}.chatseal");
+        if write {
+            std::fs::create_dir_all(FILES_DIR).unwrap();
+            std::fs::write(&path, &sealed).unwrap();
+        }
+        let stored = std::fs::read(&path).expect("file vector exists");
+        assert!(stored == sealed, "{label}: the file format changed");
+        let (opened, info) = file::open_file(&[key.clone()], &stored).unwrap();
+        assert_eq!(opened, content);
+        assert_eq!((info.name.as_str(), info.media_type.as_str()), (*name, *media_type));
+        index.push(json!({
+            "file": format!("{label}.chatseal"),
+            "key": 0,
+            "name": name,
+            "type": media_type,
+            "contentLength": len,
+            "contentRule": "byte i is i mod 251",
+        }));
+    }
+    let index = serde_json::to_string_pretty(&Value::Array(index)).unwrap() + "\n";
+    let index_path = format!("{FILES_DIR}/index.json");
+    if write {
+        std::fs::write(&index_path, &index).unwrap();
+    }
+    assert_eq!(std::fs::read_to_string(&index_path).unwrap(), index);
+}

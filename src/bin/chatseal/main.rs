@@ -18,6 +18,7 @@ use chatseal::keys::{self, NamedKey, SecretKey};
 use chatseal::{OsRandom, RandomSource};
 
 mod contacts_cmd;
+mod files;
 
 #[derive(Parser)]
 #[command(
@@ -71,6 +72,32 @@ enum Command {
         /// Print one JSON object per message instead of the text.
         #[arg(long)]
         json: bool,
+    },
+    /// Encrypt a file (any size, streamed) into a .chatseal file.
+    EncryptFile {
+        #[command(flatten)]
+        key: OneKey,
+        /// The file to encrypt.
+        input: PathBuf,
+        /// Output file, or a directory (then NAME.chatseal inside it).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Overwrite an existing output file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Decrypt a .chatseal file; nothing is left behind if it fails.
+    DecryptFile {
+        #[command(flatten)]
+        keys: ManyKeys,
+        /// The .chatseal file.
+        input: PathBuf,
+        /// Output file, or a directory (then the original file name inside it).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Overwrite an existing output file.
+        #[arg(long)]
+        force: bool,
     },
     /// Find contact details (emails, phones, links, handles, payment details).
     #[cfg(feature = "contacts")]
@@ -128,7 +155,7 @@ struct ManyKeys {
 }
 
 /// A failure to report on stderr, with its exit status.
-struct Failure(String);
+pub(crate) struct Failure(pub(crate) String);
 
 impl From<chatseal::Error> for Failure {
     fn from(error: chatseal::Error) -> Self {
@@ -203,6 +230,18 @@ fn run(command: Command) -> Result<ExitCode, Failure> {
             let text = read_stdin()?;
             return decrypt(&text, &keys, conversation.as_deref(), json);
         }
+        Command::EncryptFile {
+            key,
+            input,
+            output,
+            force,
+        } => files::encrypt_file(&one_key(&key)?.key, &input, &output, force)?,
+        Command::DecryptFile {
+            keys,
+            input,
+            output,
+            force,
+        } => files::decrypt_file(many_keys(&keys)?, &input, &output, force)?,
         #[cfg(feature = "contacts")]
         Command::Scan { jsonl, site } => {
             let input = read_stdin()?;
