@@ -1,11 +1,20 @@
 // Assembles dist/chrome and dist/firefox from extension/ and the built WASM.
 // The manifest template is extension/manifest.json (Chrome form); the version
 // comes from Cargo.toml, the single place it is written.
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// A release build (without --dev) also writes the store packages
+// dist/chatseal-{chrome,firefox}-VERSION.zip, byte-for-byte reproducible:
+// entries sorted, fixed timestamps, fixed compression.
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { zipSync } from 'fflate';
 
 const root = new URL('..', import.meta.url).pathname;
 const dev = process.argv.includes('--dev');
+const outArg = process.argv.indexOf('--out');
+const dist = outArg > 0 ? process.argv[outArg + 1] : join(root, 'dist');
+const wasm = process.env.CHATSEAL_WASM_DIR ?? join(root, 'target/wasm-pkg');
+// 1980-01-01T00:00:00 local time is the earliest a zip can record; any fixed value will do.
+const ZIP_TIME = new Date(1980, 0, 1, 12, 0, 0);
 const version = /^version\s*=\s*"([^"]+)"/m.exec(readFileSync(join(root, 'Cargo.toml'), 'utf8'))[1];
 const DEV_ORIGINS = ['http://127.0.0.1/*', 'http://localhost/*'];
 
@@ -27,20 +36,40 @@ function manifestFor(browser) {
   return manifest;
 }
 
+// Store packages come only from release builds; never leave stale ones beside a dev build.
+for (const name of existsSync(dist) ? readdirSync(dist) : []) {
+  if (/^chatseal-(chrome|firefox)-.*\.zip$/.test(name)) rmSync(join(dist, name));
+}
+
 for (const browser of ['chrome', 'firefox']) {
-  const out = join(root, 'dist', browser);
+  const out = join(dist, browser);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   cpSync(join(root, 'extension'), out, {
     recursive: true,
     filter: (src) => !src.endsWith('manifest.json') || src !== join(root, 'extension/manifest.json'),
   });
-  const wasm = join(root, 'target/wasm-pkg');
   mkdirSync(join(out, 'wasm'), { recursive: true });
   for (const file of ['chatseal.js', 'chatseal_bg.wasm']) {
     if (!existsSync(join(wasm, file))) throw new Error(`missing ${file}: run scripts/build`);
     cpSync(join(wasm, file), join(out, 'wasm', file));
   }
   writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifestFor(browser), null, 2) + '\n');
+  if (!dev) writeZip(out, join(dist, `chatseal-${browser}-${version}.zip`));
+}
+
+function listFiles(dir) {
+  return readdirSync(dir).sort().flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? listFiles(path) : [path];
+  });
+}
+
+function writeZip(dir, zipPath) {
+  const entries = {};
+  for (const path of listFiles(dir)) {
+    entries[relative(dir, path)] = [readFileSync(path), { mtime: ZIP_TIME, level: 9 }];
+  }
+  writeFileSync(zipPath, zipSync(entries));
 }
 console.error(`[package] ChatSeal ${version}${dev ? ' (dev: 127.0.0.1 and localhost enabled)' : ''}`);
