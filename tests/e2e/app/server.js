@@ -24,7 +24,7 @@ export function buildApp() {
     const result = await esbuild.build({
       entryPoints: ENTRIES.map((e) => path.join(SRC, `${e}.js`)),
       outdir: BUILD, bundle: true, format: 'iife', target: 'chrome120', write: false, logLevel: 'warning',
-      define: { 'process.env.NODE_ENV': '"production"' },
+      define: { 'process.env.NODE_ENV': '"production"' }, minify: true, sourcemap: 'linked',
     });
     await fs.mkdir(BUILD, { recursive: true });
     // Write via rename so parallel test processes never see half-written files.
@@ -152,7 +152,9 @@ export async function startServer({ port = 0, host = '127.0.0.1', build = true }
       const parsed = parse(e.body);
       if (parsed !== null) walk(parsed, 'body', e);
       else if (e.body.includes(needle)) hits.push({ seq: e.seq, url: e.url, path: 'body' });
-      if (decodeURIComponent(e.url).includes(needle)) hits.push({ seq: e.seq, url: e.url, path: 'url' });
+      let url = e.url;
+      try { url = decodeURIComponent(url); } catch { /* keep raw */ }
+      if (url.includes(needle)) hits.push({ seq: e.seq, url: e.url, path: 'url' });
     }
     return hits;
   }

@@ -108,12 +108,14 @@ export function poll() {
 
 let sendCount = 0;
 /**
- * POSTs a message. Resolves true when stored (caller then clears its composer).
+ * POSTs a message; when stored, calls clear() (the composer's own API) and resolves true.
  * body[data-sends] counts finished attempts (sent, empty or rejected) for tests.
  */
-export async function send(text) {
+export async function send(text, clear) {
   try {
-    return await post(text);
+    const ok = await post(text);
+    if (ok) clear();
+    return ok;
   } finally {
     document.body.dataset.sends = String(++sendCount);
   }
@@ -141,9 +143,7 @@ export function mountSendButton({ getText, clear }) {
   button.type = 'button';
   button.id = 'send';
   button.textContent = 'Send';
-  const doSend = async () => {
-    if (await send(getText())) clear();
-  };
+  const doSend = () => send(getText(), clear);
   button.addEventListener('click', doSend);
   $('#composer-area').append(button);
   return doSend;

@@ -1,6 +1,6 @@
 // A real Lexical plain-text editor. Send reads the Lexical editor state.
 import {
-  $createParagraphNode, $getRoot, COMMAND_PRIORITY_HIGH, KEY_ENTER_COMMAND, createEditor,
+  $createParagraphNode, $getRoot, $getSelection, COMMAND_PRIORITY_HIGH, KEY_ENTER_COMMAND, createEditor,
 } from 'lexical';
 import { registerPlainText } from '@lexical/plain-text';
 import { $, composerAttrs, isSendKey, mountSendButton, startPolling } from './common.js';
@@ -12,10 +12,14 @@ $('#composer-area').append(el);
 const editor = createEditor({ namespace: 'chat', onError: (e) => console.error(e) });
 editor.setRootElement(el);
 registerPlainText(editor);
+// Same as @lexical/react's ClearEditorPlugin (CLEAR_EDITOR_COMMAND).
 const reset = () => editor.update(() => {
   const root = $getRoot();
+  const selection = $getSelection();
+  const paragraph = $createParagraphNode();
   root.clear();
-  root.append($createParagraphNode());
+  root.append(paragraph);
+  if (selection !== null) paragraph.select();
 });
 reset();
 

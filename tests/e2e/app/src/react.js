@@ -6,9 +6,7 @@ import { $, config, isSendKey, send, startPolling } from './common.js';
 
 function Composer() {
   const [text, setText] = useState('');
-  const doSend = async () => {
-    if (await send(text)) setText('');
-  };
+  const doSend = () => send(text, () => setText(''));
   return h('div', { className: 'composer-row' },
     h('textarea', {
       id: 'composer',
