@@ -65,10 +65,10 @@ export const MSG = Object.freeze({
   // {token?} (frames) | {conversation?} (pages) -> {ok, keys: [{keyId, name, safetyNumber,
   // verified, createdMs}], selectedKeyId, defaultKeyId, conversationKeyId?, conversationKeys? (pages only)}
   KEYS_LIST: 'keys-list',
-  KEYS_CREATE: 'keys-create', // {name} -> {ok, key}
-  KEYS_IMPORT: 'keys-import', // {keyCode, name?} -> {ok, key, existed}
-  KEYS_PASSPHRASE: 'keys-passphrase', // {passphrase, name} -> {ok, key}
-  KEYS_EXPORT_CODE: 'keys-export-code', // {keyId} -> {ok, keyCode, qrSvg}
+  KEYS_CREATE: 'keys-create', // {name} -> {ok, key} (becomes the selected key)
+  KEYS_IMPORT: 'keys-import', // {keyCode} -> {ok, key, existed} (the name travels in the code; existed: nothing changed)
+  KEYS_PASSPHRASE: 'keys-passphrase', // {passphrase, name} -> {ok, key, existed} | weak_passphrase
+  KEYS_EXPORT_CODE: 'keys-export-code', // {keyId} -> {ok, keyCode, qrSvg, safetyNumber} (extension pages only)
   KEYS_RENAME: 'keys-rename', // {keyId, name}
   KEYS_DELETE: 'keys-delete', // {keyId}
   KEYS_SELECT: 'keys-select', // {keyId}
@@ -76,8 +76,8 @@ export const MSG = Object.freeze({
   // pages: {conversation, keyId|null}; frames: {token, keyId} (the token's conversation).
   // A conversation is host+path, or just a host for a whole site.
   CONVERSATION_KEY_SET: 'conversation-key-set',
-  BACKUP_EXPORT: 'backup-export', // {passphrase} -> {ok, backup: string}
-  BACKUP_IMPORT: 'backup-import', // {backup, passphrase} -> {ok, added, kept}
+  BACKUP_EXPORT: 'backup-export', // {passphrase} -> {ok, backup: string (file text), count}
+  BACKUP_IMPORT: 'backup-import', // {backup, passphrase} -> {ok, added, kept} | bad_backup | backup_passphrase
   SETTINGS_GET: 'settings-get', // -> {ok, settings: {warnKinds: {email, phone, url, handle, payment}, enabledSites}}
   SETTINGS_SET: 'settings-set', // {settings: {warnKinds: {...}}}
   // The page calls chrome.permissions.request (needs the user's click) first; the
