@@ -148,6 +148,12 @@ export async function handle(msg, sender) {
       // Core errors carry a stable code and a message without secrets (core contract).
       return { ok: false, code: e.code, message: String(e.message) };
     }
+    if (e instanceof WebAssembly.RuntimeError) {
+      // A trap leaves the WASM instance unusable, and wasm-bindgen cannot
+      // instantiate it again in this worker: reload the extension to get a
+      // fresh one. The core is fuzzed so this should never happen.
+      setTimeout(() => chrome.runtime.reload(), 100);
+    }
     return { ok: false, code: 'internal', message: 'ChatSeal could not do this' };
   }
 }
