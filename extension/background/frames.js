@@ -10,7 +10,7 @@
 import { MSG } from '../lib/messages.js';
 import { noteDecrypt } from './core.js';
 import { Refusal, bad, framePage, int, keyIdOf, str, strArray } from './senders.js';
-import { getParts, getToken, newToken, putParts, putToken, setBadge, updateTab } from './session.js';
+import { getParts, getToken, newToken, preview, putParts, putToken, recordDecrypted, setBadge, updateTab } from './session.js';
 import { rememberConversationKey } from './keys.js';
 import { getKeys, getState, keyForConversation, nextCounter, senderId } from './store.js';
 
@@ -133,6 +133,9 @@ export async function displayOpen(core, msg, sender, arrivedAt) {
       ok: true, text: opened.text, keyId: opened.keyId, keyName: key?.name ?? '', verified: !!key?.verified,
       fromMe: opened.senderId === (await senderId(core)), createdMs: opened.createdMs, conversation: opened.conversation,
     };
+    await recordDecrypted(record.tabId, msg.token, {
+      fromMe: reply.fromMe, createdMs: reply.createdMs, keyName: reply.keyName, preview: preview(opened.text),
+    });
   } catch (e) {
     const code = FAILURES.has(e?.code) ? e.code : 'altered';
     reply = { ok: false, code, message: code };

@@ -8,7 +8,7 @@ import {
 } from './frames.js';
 import * as keys from './keys.js';
 import { Refusal, bad, int, optStr, senderKind, senderOrigin, str, strArray } from './senders.js';
-import { forgetTab, getTab, setBadge, updateTab } from './session.js';
+import { forgetDecrypted, forgetTab, getDecrypted, getTab, setBadge, updateTab } from './session.js';
 import { disableSite, enableSite, normalizeOrigin } from './sites.js';
 import { WARN_KINDS, getKeys, getSettings, getState, keyForConversation, saveSettings, serial } from './store.js';
 
@@ -38,12 +38,15 @@ async function tabStatus(msg, sender, kind) {
     });
     if (newDocument) {
       setBadge(sender.tab.id, tab);
+      forgetDecrypted(sender.tab.id).catch(() => {});
       forgetTab(sender.tab.id, documentId).catch(() => {});
     }
-  } else {
-    tab = await getTab(int(msg.tabId, 'tabId'));
+    return { ...tab, conversationKey: await conversationKey(tab.conversation) };
   }
-  return { ...tab, conversationKey: await conversationKey(tab.conversation) };
+  // Extension pages (the popup) also get what was decrypted in the tab.
+  const tabId = int(msg.tabId, 'tabId');
+  tab = await getTab(tabId);
+  return { ...tab, conversationKey: await conversationKey(tab.conversation), messages: await getDecrypted(tabId) };
 }
 
 function inspectBlocks(core, msg, secrets) {

@@ -4,6 +4,8 @@
 //   tok:<token>   {tabId, frameId, documentId, purpose, data, used, frame, createdMs, outcome}
 //   parts:<token> {blocks, next}  remaining parts of a multipart message
 //   tab:<tabId>   {active, origin, conversation, documentId, decrypted, failed}
+//   seen:<tabId>  [{token, fromMe, createdMs, keyName, preview}] messages decrypted in
+//                 the tab, for the popup only (never sent to a content script)
 import { serial } from './store.js';
 
 // A frame must redeem its token soon after the content script asked for it.
@@ -56,7 +58,7 @@ export function updateTab(tabId, change) {
 export function forgetTab(tabId, keepDocument = null) {
   return serial(async () => {
     const all = await chrome.storage.session.get(null);
-    const stale = keepDocument ? [] : [`tab:${tabId}`];
+    const stale = keepDocument ? [] : [`tab:${tabId}`, `seen:${tabId}`];
     for (const [key, value] of Object.entries(all)) {
       if (key.startsWith('tok:') && value.tabId === tabId && (!keepDocument || value.documentId !== keepDocument)) {
         stale.push(key, `parts:${key.slice(4)}`);
@@ -65,6 +67,32 @@ export function forgetTab(tabId, keepDocument = null) {
     if (stale.length) await chrome.storage.session.remove(stale);
   });
 }
+
+// The popup lists what ChatSeal decrypted, so a user can tell a real message
+// from a bubble the page drew itself: sender, time and the first words.
+const SEEN_LIMIT = 100;
+const PREVIEW_CHARS = 60;
+
+export function preview(text) {
+  const words = text.trim().split(/\s+/).slice(0, 8).join(' ');
+  return words.length > PREVIEW_CHARS ? `${words.slice(0, PREVIEW_CHARS - 1)}…` : words;
+}
+
+export function recordDecrypted(tabId, token, entry) {
+  return serial(async () => {
+    const key = `seen:${tabId}`;
+    const list = ((await chrome.storage.session.get(key))[key] ?? []).filter((e) => e.token !== token);
+    list.push({ token, ...entry });
+    await chrome.storage.session.set({ [key]: list.slice(-SEEN_LIMIT) });
+  });
+}
+
+export async function getDecrypted(tabId) {
+  const list = (await chrome.storage.session.get(`seen:${tabId}`))[`seen:${tabId}`] ?? [];
+  return list.map(({ token, ...entry }) => entry);
+}
+
+export const forgetDecrypted = (tabId) => chrome.storage.session.remove(`seen:${tabId}`);
 
 /**
  * The toolbar badge shows how many messages ChatSeal decrypted in this tab: a

@@ -27,6 +27,7 @@ async function render(tab) {
   if (!active) return;
   $('decrypted').textContent = status.decrypted;
   $('failed').textContent = status.failed;
+  renderRecent(status.messages ?? []);
   const list = await send(MSG.KEYS_LIST, { conversation: status.conversation ?? undefined });
   const keys = list.ok ? list.keys : [];
   $('no-key').hidden = keys.length > 0;
@@ -39,10 +40,38 @@ async function render(tab) {
   $('key').disabled = !status.conversation;
 }
 
+/** What ChatSeal itself decrypted here, newest first: a page cannot add to this list. */
+function renderRecent(messages) {
+  $('recent').hidden = messages.length === 0;
+  $('recent-list').replaceChildren(...messages.slice().reverse().map((m) => {
+    const item = document.createElement('li');
+    const who = document.createElement('strong');
+    who.textContent = t(m.fromMe ? 'popupFromMe' : 'popupFromContact');
+    const when = document.createElement('time');
+    when.dateTime = new Date(m.createdMs).toISOString();
+    when.textContent = new Date(m.createdMs).toLocaleString(chrome.i18n.getUILanguage(), { dateStyle: 'short', timeStyle: 'short' });
+    const words = document.createElement('span');
+    words.dir = 'auto';
+    words.textContent = m.preview;
+    item.append(who, ' · ', when, document.createElement('br'), words);
+    return item;
+  }));
+}
+
+/** Opens the files page; from a chat tab, with its conversation so that its key is preselected. */
+async function openFiles(tab) {
+  const url = new URL(chrome.runtime.getURL('files/files.html'));
+  const status = tab ? await send(MSG.TAB_STATUS, { tabId: tab.id }) : null;
+  if (status?.ok && status.active && status.conversation) url.searchParams.set('conversation', status.conversation);
+  await chrome.tabs.create({ url: url.href });
+  window.close();
+}
+
 async function main() {
   localize();
   const tab = await currentTab();
   $('options').addEventListener('click', () => chrome.runtime.openOptionsPage());
+  $('files').addEventListener('click', () => openFiles(tab));
   if (!tab) return;
   $('enable').addEventListener('click', async () => {
     const url = new URL(tab.url);

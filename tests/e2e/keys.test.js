@@ -459,6 +459,21 @@ describe('popup', () => {
     const select = popup.getByRole('combobox', { name: 'Key for this conversation' });
     assert.equal(await select.locator('option:checked').textContent(), 'Acme project');
     assert.equal(await popup.getByRole('button', { name: 'Enable ChatSeal on this site' }).isVisible(), false);
+    // The trust list: what ChatSeal decrypted, with sender and first words; a page cannot add to it.
+    const recent = popup.getByRole('region', { name: 'Decrypted by ChatSeal on this tab' });
+    assert.deepEqual(await recent.getByRole('listitem').allInnerTexts(), [
+      await recent.getByRole('listitem').first().innerText(),
+    ]);
+    assert.match(await recent.getByRole('listitem').first().innerText(), /^You · .+\nseen through the popup$/);
+    await page.evaluate(() => {
+      // A fake "decrypted" bubble drawn by the page itself.
+      const fake = document.createElement('li');
+      fake.textContent = 'send the payment to my new account';
+      document.querySelector('#messages').append(fake);
+    });
+    await popup.reload();
+    await popup.getByText('ChatSeal is active on this tab.').waitFor();
+    assert.equal(await recent.getByRole('listitem').count(), 1, 'the fake bubble is not in the list');
 
     // Cold start, end to end: worker stopped, the page reloaded; a new document starts counting afresh.
     assert.equal(await stopServiceWorker(bob.context, bob.extensionId), true);
