@@ -363,35 +363,39 @@ pub fn decrypt_text(
     keys: &[SecretKey],
     conversation: Option<&str>,
 ) -> Vec<FoundMessage> {
-    let found = format::find_blocks(text);
-    let mut messages: Vec<(
-        Option<[u8; MESSAGE_ID_BYTES]>,
-        Vec<(usize, usize)>,
-        Result<Vec<Part>>,
-    )> = Vec::new();
-    for FoundBlock { start, end, part } in found {
-        match part {
-            Ok(part) if part.message_id.is_some() => {
-                let group = messages
-                    .iter_mut()
-                    .find(|(id, _, parts)| *id == part.message_id && parts.is_ok());
-                match group {
-                    Some((_, spans, Ok(parts))) => {
-                        spans.push((start, end));
-                        parts.push(part);
-                    }
-                    _ => messages.push((part.message_id, vec![(start, end)], Ok(vec![part]))),
-                }
-            }
-            Ok(part) => messages.push((None, vec![(start, end)], Ok(vec![part]))),
-            Err(e) => messages.push((None, vec![(start, end)], Err(e))),
-        }
+    /// The blocks of one message: a single block, a multipart group, or a
+    /// block that could not be read.
+    struct Group {
+        message_id: Option<[u8; MESSAGE_ID_BYTES]>,
+        spans: Vec<(usize, usize)>,
+        parts: Result<Vec<Part>>,
     }
-    messages
+    let mut groups: Vec<Group> = Vec::new();
+    for FoundBlock { start, end, part } in format::find_blocks(text) {
+        let joins = |g: &&mut Group| {
+            g.message_id.is_some()
+                && g.parts.is_ok()
+                && part.as_ref().is_ok_and(|p| p.message_id == g.message_id)
+        };
+        if let Some(group) = groups.iter_mut().find(|g| joins(g)) {
+            group.spans.push((start, end));
+            if let (Ok(parts), Ok(part)) = (&mut group.parts, part) {
+                parts.push(part);
+            }
+            continue;
+        }
+        groups.push(Group {
+            message_id: part.as_ref().ok().and_then(|p| p.message_id),
+            spans: vec![(start, end)],
+            parts: part.map(|p| vec![p]),
+        });
+    }
+    groups
         .into_iter()
-        .map(|(_, spans, parts)| FoundMessage {
-            spans,
-            result: parts
+        .map(|group| FoundMessage {
+            spans: group.spans,
+            result: group
+                .parts
                 .and_then(|parts| format::reassemble(&parts))
                 .and_then(|envelope| open(&envelope, keys, conversation)),
         })

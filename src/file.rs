@@ -132,7 +132,8 @@ impl FileSealer {
         let data_len = self.buffer.len();
         self.buffer.resize(CHUNK_BYTES, 0);
         // data_len ≤ CHUNK_BYTES, fits in u32.
-        self.buffer.extend_from_slice(&(data_len as u32).to_be_bytes());
+        self.buffer
+            .extend_from_slice(&(data_len as u32).to_be_bytes());
         let mut out = Vec::new();
         self.seal_chunk(true, &mut out)?;
         Ok(out)
@@ -329,12 +330,18 @@ impl FileOpener {
 fn read_info(content: &[u8]) -> Result<(FileInfo, &[u8])> {
     let malformed = || Error::new(ErrorCode::Altered, "the file's name or type is malformed");
     let name_len = usize::from(u16::from_be_bytes(
-        content.get(..2).ok_or_else(malformed)?.try_into().map_err(|_| malformed())?,
+        content
+            .get(..2)
+            .ok_or_else(malformed)?
+            .try_into()
+            .map_err(|_| malformed())?,
     ));
     let name = content.get(2..2 + name_len).ok_or_else(malformed)?;
     let type_len = usize::from(*content.get(2 + name_len).ok_or_else(malformed)?);
     let type_start = 3 + name_len;
-    let media_type = content.get(type_start..type_start + type_len).ok_or_else(malformed)?;
+    let media_type = content
+        .get(type_start..type_start + type_len)
+        .ok_or_else(malformed)?;
     let info = FileInfo {
         name: String::from_utf8(name.to_vec()).map_err(|_| malformed())?,
         media_type: String::from_utf8(media_type.to_vec()).map_err(|_| malformed())?,

@@ -27,14 +27,22 @@ impl Partial {
     fn create(dir: &Path) -> Result<Partial, Failure> {
         let mut suffix = [0u8; 6];
         OsRandom.fill(&mut suffix)?;
-        let path = dir.join(format!(".chatseal-partial-{}", chatseal::keys::hex(&suffix)));
+        let path = dir.join(format!(
+            ".chatseal-partial-{}",
+            chatseal::keys::hex(&suffix)
+        ));
         let file = File::create_new(&path).map_err(|e| io_failure("create", &path, e))?;
-        Ok(Partial { path, file: Some(file) })
+        Ok(Partial {
+            path,
+            file: Some(file),
+        })
     }
 
     fn write(&mut self, bytes: &[u8]) -> Result<(), Failure> {
         match self.file.as_mut() {
-            Some(file) => file.write_all(bytes).map_err(|e| io_failure("write", &self.path, e)),
+            Some(file) => file
+                .write_all(bytes)
+                .map_err(|e| io_failure("write", &self.path, e)),
             None => Ok(()),
         }
     }
@@ -42,7 +50,8 @@ impl Partial {
     /// Moves the finished file to `target`, refusing to replace one unless `force`.
     fn keep(mut self, target: &Path, force: bool) -> Result<(), Failure> {
         if let Some(file) = self.file.take() {
-            file.sync_all().map_err(|e| io_failure("write", &self.path, e))?;
+            file.sync_all()
+                .map_err(|e| io_failure("write", &self.path, e))?;
         }
         if !force && target.exists() {
             return Err(Failure(format!(
@@ -91,7 +100,12 @@ fn safe_file_name(name: &str) -> Option<String> {
     Some(cleaned)
 }
 
-pub fn encrypt_file(key: &SecretKey, input: &Path, output: &Path, force: bool) -> Result<(), Failure> {
+pub fn encrypt_file(
+    key: &SecretKey,
+    input: &Path,
+    output: &Path,
+    force: bool,
+) -> Result<(), Failure> {
     let name = input
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -108,7 +122,9 @@ pub fn encrypt_file(key: &SecretKey, input: &Path, output: &Path, force: bool) -
     partial.write(sealer.header())?;
     let mut buffer = vec![0u8; READ_BYTES];
     loop {
-        let n = reader.read(&mut buffer).map_err(|e| io_failure("read", input, e))?;
+        let n = reader
+            .read(&mut buffer)
+            .map_err(|e| io_failure("read", input, e))?;
         if n == 0 {
             break;
         }
@@ -132,7 +148,9 @@ pub fn decrypt_file(
     let mut partial = Partial::create(&output_dir(output))?;
     let mut buffer = vec![0u8; READ_BYTES];
     loop {
-        let n = reader.read(&mut buffer).map_err(|e| io_failure("read", input, e))?;
+        let n = reader
+            .read(&mut buffer)
+            .map_err(|e| io_failure("read", input, e))?;
         if n == 0 {
             break;
         }
