@@ -6,7 +6,7 @@ import { MSG } from './lib/messages.js';
 import { timings } from './background/core.js';
 import { handle } from './background/router.js';
 import { forgetTab } from './background/session.js';
-import { reconcileSites } from './background/sites.js';
+import { enableGranted, reconcileSites } from './background/sites.js';
 
 // Listeners are registered synchronously at the top level so that the event
 // that woke the worker is delivered to them.
@@ -30,6 +30,13 @@ chrome.runtime.onInstalled.addListener(() => {
 
 chrome.permissions.onRemoved.addListener(() => {
   reconcileSites().catch(() => {});
+});
+
+// Firefox closes the toolbar popup while it shows the permission prompt, so the
+// popup's "Enable on this site" may not live to send SITE_ENABLE: enable the
+// granted site from here too (enableSite is idempotent).
+chrome.permissions.onAdded.addListener(({ origins }) => {
+  enableGranted(origins).catch(() => {});
 });
 
 // Content scripts run in the page's renderer process: keep both storage areas

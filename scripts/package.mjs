@@ -29,8 +29,18 @@ function manifestFor(browser) {
     // Firefox runs MV3 backgrounds as event pages, not service workers.
     manifest.background = { scripts: [manifest.background.service_worker], type: 'module' };
     manifest.browser_specific_settings = {
-      gecko: { id: 'chatseal@chatseal.app', strict_min_version: '128.0' },
+      gecko: {
+        id: 'chatseal@chatseal.app',
+        // 140 (an ESR): the first version that reads data_collection_permissions.
+        strict_min_version: '140.0',
+        // Mozilla's built-in data consent: ChatSeal collects and sends nothing.
+        data_collection_permissions: { required: ['none'] },
+      },
+      // Firefox for Android reads data_collection_permissions from 142 on.
+      gecko_android: { strict_min_version: '142.0' },
     };
+    delete manifest.minimum_chrome_version; // meaningless to Firefox
+    // Firefox has no dynamic web-accessible URLs (docs/FIREFOX.md).
     for (const entry of manifest.web_accessible_resources ?? []) delete entry.use_dynamic_url;
   }
   return manifest;

@@ -21,14 +21,25 @@ export function normalizeOrigin(value) {
 
 const pattern = (origin) => `${new URL(origin).protocol}//${new URL(origin).hostname}/*`;
 
-function scriptFor(origin) {
+// Firefox: runtime.getManifest() lists content-script files as absolute
+// moz-extension:// URLs, which scripting.registerContentScripts() and
+// executeScript() refuse ("must be a relative URL"); both browsers accept
+// paths relative to the extension root.
+const EXT_ROOT = chrome.runtime.getURL('/');
+const relative = (files) => files?.map((f) => (f.startsWith(EXT_ROOT) ? f.slice(EXT_ROOT.length) : f));
+const contentFiles = () => {
   const [main] = chrome.runtime.getManifest().content_scripts;
+  return { js: relative(main.js), css: relative(main.css), runAt: main.run_at };
+};
+
+function scriptFor(origin) {
+  const main = contentFiles();
   return {
     id: ID_PREFIX + origin,
     matches: [pattern(origin)],
     js: main.js,
     ...(main.css ? { css: main.css } : {}),
-    runAt: main.run_at ?? 'document_idle',
+    runAt: main.runAt ?? 'document_idle',
     persistAcrossSessions: true,
   };
 }
@@ -38,9 +49,12 @@ export function enableSite(origin, tabId) {
     if (!(await chrome.permissions.contains({ origins: [pattern(origin)] }))) {
       throw new Refusal('permission_missing', 'the site permission was not granted');
     }
+    const settings = await getSettings();
+    // One entry per host: the script matches the host on every port, and
+    // enableGranted() (below) may have enabled it a moment ago without the port.
+    origin = settings.enabledSites.find((o) => pattern(o) === pattern(origin)) ?? origin;
     const registered = await chrome.scripting.getRegisteredContentScripts({ ids: [ID_PREFIX + origin] });
     if (registered.length === 0) await chrome.scripting.registerContentScripts([scriptFor(origin)]);
-    const settings = await getSettings();
     if (!settings.enabledSites.includes(origin)) {
       settings.enabledSites = [...settings.enabledSites, origin].sort();
       await saveSettings(settings);
@@ -48,11 +62,25 @@ export function enableSite(origin, tabId) {
     // Start it in the tab the user is looking at without a reload. content.js
     // is expected to ignore a second injection.
     if (Number.isInteger(tabId)) {
-      const files = chrome.runtime.getManifest().content_scripts[0].js;
+      const files = contentFiles().js;
       await chrome.scripting.executeScript({ target: { tabId }, files }).catch(() => {});
     }
     return origin;
   });
+}
+
+/**
+ * Enables the sites whose permission was just granted (permissions.onAdded).
+ * Needed in Firefox: it closes the toolbar popup when it shows the permission
+ * prompt, so the popup's own SITE_ENABLE after "Allow" may never be sent.
+ * Only concrete http(s) hosts that the manifest does not already cover.
+ */
+export async function enableGranted(origins = []) {
+  const builtIn = new Set(chrome.runtime.getManifest().host_permissions.map((p) => new URL(p.replace(/\*/g, 'x')).host));
+  for (const granted of origins) {
+    const m = /^(https?):\/\/([^/*]+)\/\*$/.exec(granted);
+    if (m && !builtIn.has(m[2])) await enableSite(`${m[1]}://${m[2]}`).catch(() => {});
+  }
 }
 
 export function disableSite(origin) {
