@@ -946,7 +946,7 @@
     if (bypass) return;
     const target = e.composedPath()[0];
     // Ctrl+Shift+E: open the compose frame for the focused composer.
-    if (e.ctrlKey && e.shiftKey && !e.altKey && (e.code === 'KeyE' || e.key.toLowerCase() === 'e')) {
+    if (e.ctrlKey && e.shiftKey && !e.altKey && (e.code === 'KeyE' || e.key?.toLowerCase() === 'e')) {
       const composer = composerOf(target);
       if (composer) { e.preventDefault(); e.stopImmediatePropagation(); openCompose(composer); }
       return;
@@ -1126,11 +1126,8 @@
       }
     }
     if (removed) for (const s of states) if (!s.el.isConnected) { forget(s); detached++; }
-    const t1 = performance.now();
     scanRoots(roots);
-    const t2 = performance.now();
     drain();
-    (stats.split ??= []).push([Math.round(t1 - t0), Math.round(t2 - t1), Math.round(performance.now() - t2)]);
     const ms = performance.now() - t0;
     stats.maxMutationMs = Math.max(stats.maxMutationMs, ms);
     if (stats.blocks > blocksBefore && stats.scans.push({ ms, blocks: stats.blocks - blocksBefore }) > 50) stats.scans.shift();

@@ -11,10 +11,11 @@ import {
 } from './harness.js';
 import {
   DIST, composeFrame, composerText, contentEval, conversationOf, createKey, displayFrames, displayed, encryptAndInsert,
-  importKey, launchUser, nodeCore, openCompose, postMessage, waitForDisplayed,
+  importKey, launchUser, nodeCore, openCompose, postMessage, waitForDisplayed, within,
 } from './ext.js';
 
 const IMAGES = path.resolve(DIST, '../../docs/images');
+const T = { timeout: 120_000 }; // a hung browser call fails the test instead of the run
 const HAS_DETECTOR = (await fs.readFile(path.join(DIST, 'wasm/chatseal.js'), 'utf8')).includes('scanContacts');
 
 let app;
@@ -61,7 +62,7 @@ async function aliceSends(page, text, { via = 'enter' } = {}) {
 
 describe('compose and read on every composer variant', () => {
   for (const [i, variant] of VARIANTS.entries()) {
-    test(`${variant}: Alice encrypts and sends, Bob reads the plaintext`, async () => {
+    test(`${variant}: Alice encrypts and sends, Bob reads the plaintext`, T, async () => {
       const t = thread(variant);
       const text = secret(`Hello from ${variant}`);
       const a = await openChat(alice.context, app, { variant, thread: t, user: 'alice' });
@@ -69,8 +70,8 @@ describe('compose and read on every composer variant', () => {
       await aliceSends(a, text, { via: i % 2 ? 'button' : 'enter' });
       await waitFor(() => sentTo(t).length === 1, { message: 'sent' });
       assert.match(sentTo(t)[0], /^BEGIN CHATSEAL MESSAGE\n[0-9A-Z ]+\nEND CHATSEAL MESSAGE$/);
-      // The site's state held the block, not stale or empty text; the composer is empty again.
-      assert.equal((await composerText(a)).trim(), '');
+      // The site's state held the block, not stale or empty text; the site empties its composer.
+      await waitFor(async () => (await composerText(a)).trim() === '', { message: 'composer emptied' });
       const shown = await waitForDisplayed(b, { text });
       assert.equal(shown.who, 'Your contact');
       assert.deepEqual(await waitForDisplayed(a, { text }), { text, who: 'You' });
@@ -83,7 +84,7 @@ describe('compose and read on every composer variant', () => {
   }
 });
 
-test('a conversation both ways (docs/images/thread.png)', async () => {
+test('a conversation both ways (docs/images/thread.png)', T, async () => {
   const t = thread('conversation');
   const a = await openChat(alice.context, app, { thread: t, user: 'alice' });
   const b = await openChat(bob.context, app, { thread: t, user: 'bob' });
@@ -102,7 +103,7 @@ test('a conversation both ways (docs/images/thread.png)', async () => {
   await Promise.all([a.close(), b.close()]);
 });
 
-test('compose frame: Ctrl+Shift+E, Enter makes newlines, Ctrl+Enter inserts, Escape returns focus', async () => {
+test('compose frame: Ctrl+Shift+E, Enter makes newlines, Ctrl+Enter inserts, Escape returns focus', T, async () => {
   const t = thread('keys');
   const page = await openChat(alice.context, app, { thread: t });
   await composer(page).click();
@@ -110,7 +111,7 @@ test('compose frame: Ctrl+Shift+E, Enter makes newlines, Ctrl+Enter inserts, Esc
   const frame = await waitFor(() => composeFrame(page), { message: 'compose frame' });
   const box = frame.getByRole('textbox', { name: 'Secret message' });
   await box.waitFor();
-  await waitFor(() => frame.evaluate(() => document.activeElement?.id === 'message'), { message: 'focus in the frame' });
+  await waitFor(() => within(frame.evaluate(() => document.activeElement?.id === 'message'), 2000, false), { message: 'focus in the frame' });
   await page.keyboard.type('first line');
   await page.keyboard.press('Enter');
   await page.keyboard.press('Shift+Enter');
@@ -131,7 +132,7 @@ test('compose frame: Ctrl+Shift+E, Enter makes newlines, Ctrl+Enter inserts, Esc
   await page.close();
 });
 
-test('"Encrypt and insert" puts the block into the site composer within 50 ms', async () => {
+test('"Encrypt and insert" puts the block into the site composer within 50 ms', T, async () => {
   const page = await openChat(alice.context, app, { variant: 'react', thread: thread('speed') });
   const frame = await openCompose(page);
   await frame.getByRole('textbox', { name: 'Secret message' }).fill('timing check');
@@ -148,7 +149,7 @@ test('"Encrypt and insert" puts the block into the site composer within 50 ms', 
   await page.close();
 });
 
-test('compose frame: live contact warning with the findings marked', { skip: HAS_DETECTOR ? false : 'no contact detector yet' }, async () => {
+test('compose frame: live contact warning with the findings marked', { ...T, skip: HAS_DETECTOR ? false : 'no contact detector yet' }, async () => {
   const page = await openChat(alice.context, app, { thread: thread('live-warning') });
   const frame = await openCompose(page);
   await frame.getByRole('textbox', { name: 'Secret message' }).fill('call me on +1 415 555 0100 tonight');
@@ -160,7 +161,7 @@ test('compose frame: live contact warning with the findings marked', { skip: HAS
   await page.close();
 });
 
-test('when the block cannot be inserted, the compose frame offers to copy it', async () => {
+test('when the block cannot be inserted, the compose frame offers to copy it', T, async () => {
   const page = await openChat(alice.context, app, { thread: thread('no-insert') });
   await alice.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
   const frame = await openCompose(page);
@@ -179,7 +180,7 @@ test('when the block cannot be inserted, the compose frame offers to copy it', a
 });
 
 describe('hostile page', () => {
-  test('the plaintext reaches neither the spy nor the page DOM', async () => {
+  test('the plaintext reaches neither the spy nor the page DOM', T, async () => {
     const t = thread('hostile');
     const text = secret('Hostile check');
     const a = await openChat(alice.context, app, { thread: t, user: 'alice', hostile: 1 });
@@ -208,7 +209,7 @@ describe('hostile page', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
-  test('a page that frames the compose panel itself gets nothing', async () => {
+  test('a page that frames the compose panel itself gets nothing', T, async () => {
     const page = await openChat(bob.context, app, { thread: thread('forged') });
     const url = await page.evaluate((id) => {
       const f = document.createElement('iframe');
@@ -247,7 +248,7 @@ describe('failure states', () => {
     senderId: core.newSenderId(), counter: 1, createdMs: Date.now(), conversation, ...extra,
   });
 
-  test('tampered block, unknown key, other conversation, unsupported version', async () => {
+  test('tampered block, unknown key, other conversation, unsupported version', T, async () => {
     const t = thread('fail');
     const conv = conversationOf(app, 'textarea', t);
     const good = seal(conv, 'the original')[0];
@@ -280,7 +281,7 @@ describe('failure states', () => {
     await b.close();
   });
 
-  test('a block Alice sent, pasted into another conversation', async () => {
+  test('a block Alice sent, pasted into another conversation', T, async () => {
     const a = await openChat(alice.context, app, { thread: thread('origin') });
     await aliceSends(a, 'only for the origin thread');
     await waitFor(() => app.messages.some((m) => m.text.includes('CHATSEAL') && m.user === 'alice' && m.thread.startsWith('origin')));
@@ -292,7 +293,7 @@ describe('failure states', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
-  test('multipart with a missing part, then complete', async () => {
+  test('multipart with a missing part, then complete', T, async () => {
     const t = thread('parts');
     const conv = conversationOf(app, 'textarea', t);
     const text = `long message ${'0123456789 '.repeat(60)} end`;
@@ -311,7 +312,7 @@ describe('failure states', () => {
   });
 });
 
-test('multipart under ?maxlength: parts are inserted one after another as the site sends', async () => {
+test('multipart under ?maxlength: parts are inserted one after another as the site sends', T, async () => {
   const t = thread('multi');
   const text = `Long secret ${'lorem ipsum dolor sit amet '.repeat(30)}the end`;
   const a = await openChat(alice.context, app, { thread: t, user: 'alice', maxlength: 300 });
@@ -336,7 +337,7 @@ test('multipart under ?maxlength: parts are inserted one after another as the si
   await Promise.all([a.close(), b.close()]);
 });
 
-test('service worker stopped between messages: decrypting still works', async () => {
+test('service worker stopped between messages: decrypting still works', T, async () => {
   const t = thread('restart');
   const a = await openChat(alice.context, app, { thread: t, user: 'alice' });
   const b = await openChat(bob.context, app, { thread: t, user: 'bob' });
@@ -352,7 +353,7 @@ test('service worker stopped between messages: decrypting still works', async ()
   await Promise.all([a.close(), b.close()]);
 });
 
-test('re-rendered and linkified threads are decrypted again', async () => {
+test('re-rendered and linkified threads are decrypted again', T, async () => {
   const t = thread('rerender');
   const a = await openChat(alice.context, app, { thread: t, user: 'alice' });
   await aliceSends(a, 'first of two');
@@ -374,7 +375,7 @@ describe('contact warning on send', { skip: HAS_DETECTOR ? false : 'the core has
   const CONTACT = 'write to me at bob.smith@gmail.com please';
 
   for (const path_ of ['enter', 'button']) {
-    test(`${path_}: "Edit message" sends nothing, "Send anyway" sends exactly once`, async () => {
+    test(`${path_}: "Edit message" sends nothing, "Send anyway" sends exactly once`, T, async () => {
       const t = thread(`warn-${path_}`);
       const page = await openChat(alice.context, app, { thread: t });
       await composer(page).click();
@@ -402,7 +403,7 @@ describe('contact warning on send', { skip: HAS_DETECTOR ? false : 'the core has
     });
   }
 
-  test('no findings: Enter sends at once, no dialog', async () => {
+  test('no findings: Enter sends at once, no dialog', T, async () => {
     const t = thread('warn-clean');
     const page = await openChat(alice.context, app, { variant: 'react', thread: t });
     await composer(page).click();
@@ -414,7 +415,7 @@ describe('contact warning on send', { skip: HAS_DETECTOR ? false : 'the core has
   });
 });
 
-test('content script counters are readable by tests only through DevTools', async () => {
+test('content script counters are readable by tests only through DevTools', T, async () => {
   const page = await openChat(bob.context, app, { thread: thread('stats') });
   const stats = await contentEval(page, 'globalThis.__chatsealStats');
   assert.equal(typeof stats.initialScanMs, 'number');

@@ -67,17 +67,26 @@ export async function encryptAndInsert(page, text) {
 /** What the site's composer holds (value or innerText). */
 export const composerText = (page) => composer(page).evaluate((el) => (typeof el.value === 'string' ? el.value : el.innerText));
 
+/**
+ * `promise`, or `fallback` after `ms`: an evaluate() in a frame that is being
+ * moved or removed can otherwise wait forever.
+ */
+export function within(promise, ms, fallback = null) {
+  let timer;
+  return Promise.race([promise, new Promise((r) => { timer = setTimeout(() => r(fallback), ms); })]).finally(() => clearTimeout(timer));
+}
+
 /** Texts (or failure titles) shown by the display frames now on the page. */
 export async function displayed(page) {
   const out = [];
   for (const f of displayFrames(page)) {
-    const v = await f.evaluate(() => {
+    const v = await within(f.evaluate(() => {
       const msg = document.getElementById('message');
       const fail = document.getElementById('failure');
       if (msg && !msg.hidden) return { text: document.getElementById('text').textContent, who: document.getElementById('who').textContent };
       if (fail && !fail.hidden) return { failure: document.getElementById('failTitle').textContent };
       return null;
-    }).catch(() => null);
+    }).catch(() => null), 3000);
     if (v) out.push(v);
   }
   return out;

@@ -25,7 +25,7 @@ after(async () => {
   await app?.close();
 });
 
-test(`${N} blocks: sliced scan, lazy and reused frames, every message passed is decrypted`, async () => {
+test(`${N} blocks: sliced scan, lazy and reused frames, every message passed is decrypted`, { timeout: 600_000 }, async () => {
   const core = await nodeCore();
   const thread = 'long';
   const conversation = conversationOf(app, 'textarea', thread);
