@@ -247,7 +247,6 @@ fn forward(t: &Text, k: usize, kind: Kind, reason: &'static str, weak: bool, out
         // a plain word after "App:" is an id only when it stands alone
         // ("Skype: johnsmith."), not when a phrase goes on ("LinkedIn: senior
         // designer at Acme", "Facebook: ads manager")
-        let mut e = e;
         if !at && !cash && !shaped && !stands_alone(t, e) {
             // "Messenger name is Paolo Santos Design": a capitalised display name
             let raw = t.raw();

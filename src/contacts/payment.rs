@@ -299,7 +299,7 @@ fn bank_and_pix(t: &Text, pv: &View, runs: &[Run], out: &mut Vec<Cand>) {
                 out.push(Cand::new(Kind::Payment, os, oe, 5, reason));
                 break;
             }
-            if bank && n >= 6 && !(phone::excluded_shape(r) && n != 6) {
+            if bank && n >= 6 && !(phone::excluded_shape(r) && n != 6 && n < 12) {
                 let ctx = phone::context(t, oe, oe);
                 if ctx.money {
                     continue;
@@ -329,9 +329,10 @@ fn bank_and_pix(t: &Text, pv: &View, runs: &[Run], out: &mut Vec<Cand>) {
                 }
                 let via_app =
                     wallet || (k.saturating_sub(3)..k).any(|q| toks[q].has(lx::PAY | lx::WALLET));
+                let id_word = (k + 1..t.tok_from(os)).any(|q| t.word_is(q, "id"));
                 let reason = if !via_app {
                     "bank account details"
-                } else if phone_shaped(r) && n <= 13 {
+                } else if phone_shaped(r) && n <= 13 && !id_word {
                     super::REASON_PAY_PHONE
                 } else {
                     "payment account number"

@@ -217,7 +217,11 @@ pub(crate) fn excluded_shape(r: &Run) -> bool {
         return true;
     }
     // "1/2/3" fractions, slashes between short groups
-    if r.seps.contains(&Sep::Slash) && g.iter().any(|&x| x <= 2) && !r.plus {
+    if r.seps.contains(&Sep::Slash)
+        && g.iter().any(|&x| x <= 2)
+        && !r.plus
+        && !(r.digits.first() == Some(&b'0') && d >= 10)
+    {
         return true;
     }
     false
@@ -241,15 +245,17 @@ fn strong_shape(r: &Run) -> bool {
     let g: &[u8] = r.groups.as_slice();
     let d = r.digits.as_slice();
     let n = d.len();
-    if g.len() < 2 || r.seps.contains(&Sep::Slash) {
+    let first = d.first().copied().unwrap_or(b'0');
+    // a slash only after a trunk-0 area code: "030 / 1234 5678"
+    let slash_ok = first == b'0' && n >= 10 && r.seps.iter().skip(1).all(|s| *s != Sep::Slash);
+    if g.len() < 2 || r.seps.contains(&Sep::Slash) && !slash_ok {
         return false;
     }
-    let first = d.first().copied().unwrap_or(b'0');
     // split digits: "9 8 7 6 5 4 3 2 1 0", "0 3 3 3 - 5 1 9 - 8 8 4 0"
     if g.iter().filter(|&&x| x == 1).count() >= 6 {
         return (9..=13).contains(&n) && !trivial(d);
     }
-    if r.seps.contains(&Sep::Mixed) && !r.paren {
+    if r.seps.contains(&Sep::Mixed) && !r.paren && !slash_ok {
         return false;
     }
     if g.contains(&1) && !(g.len() == 4 && g[0] == 1) {

@@ -121,6 +121,10 @@ fn phones() {
             "Mój numer to 512 345 678",
             "Nomor WA saya 0812 3456 7890 ya kak",
             "我的电话 13812345678",
+            "Mein Büro: 030 / 1234 5678 => 030 / 1234 5678",
+            "Telefone da empresa: (11) 3456-7890 => (11) 3456-7890",
+            "電話番号は 090-1234-5678 です => 090-1234-5678",
+            "Мой телефон: 8 (495) 123-45-67 => 8 (495) 123-45-67",
         ],
     );
 }
@@ -160,6 +164,14 @@ fn not_phones() {
         "Lottery numbers 4 8 15 16 23 42",
         "发票号码 04401234，金额 ¥3,200.00",
         "Nomor resi JNE 8801247735190 sudah dikirim",
+        "El pedido número 4829103 llegó ayer",
+        "Номер заказа 58291034, оплачу завтра",
+        "CEP 01310-100 São Paulo",
+        "Our Upwork contract ID is 37482910",
+        "Enter your phone number in the format +1 (XXX) XXX-XXXX",
+        "phone: \"555-555-5555\" is the placeholder in the form",
+        "The SKU is 8801643123456 for the blue one",
+        "The block height was 840000 and the fee 12 sat/vB",
     ]);
 }
 
@@ -264,6 +276,11 @@ fn not_handles() {
         "Use #hashtag2024 for the campaign",
         "Fixed in issue#1234",
         "Pwede ba tayo mag-usap sa Messenger?",
+        "LinkedIn: Senior designer at Acme",
+        "Facebook: ads manager access needed",
+        "Thanks! My Telegram is the same as my name here",
+        "I don't have Instagram, only LinkedIn",
+        "console.log(`${user.name}@${domain}`)",
     ]);
 }
 
@@ -290,6 +307,9 @@ fn payments() {
             "BIC: DEUTDEFF => DEUTDEFF",
             "Transfer ke BCA 8720349915 a.n. Rina => 8720349915",
             "ЮMoney кошелёк 4100118472931556 => 4100118472931556",
+            "Transferencia a la cuenta 0182 1234 5612 3456 7890 => 0182 1234 5612 3456 7890",
+            "Binance Pay ID 123456789 => 123456789",
+            "My PayPal is mariasantos@outlook.com => mariasantos@outlook.com",
         ],
     );
     let f = found("routing 021000021 account 123456789");
