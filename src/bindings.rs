@@ -32,6 +32,16 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
         .map_err(|_| invalid("the result could not be converted"))
 }
 
+/// Copies `bytes` to the front of the caller's `out`; returns the count.
+fn copy_out(bytes: &[u8], out: &Uint8Array) -> Result<u32, JsValue> {
+    let len = u32::try_from(bytes.len()).map_err(|_| invalid("the output buffer is too small"))?;
+    if len > out.length() {
+        return Err(invalid("the output buffer is too small"));
+    }
+    out.subarray(0, len).copy_from(bytes);
+    Ok(len)
+}
+
 fn set(object: &Object, name: &str, value: JsValue) {
     // Setting a property on a plain object cannot fail.
     let _ = Reflect::set(object, &name.into(), &value);
@@ -368,6 +378,18 @@ impl FileEncryptor {
         Ok(Uint8Array::from(sealer.push(data).map_err(js_error)?.as_slice()))
     }
 
+    /// Like `push`, but writes the completed chunks into `out` (a buffer the
+    /// caller reuses, so no new `Uint8Array` per call) and returns how many
+    /// bytes it wrote. `out` needs room for `data.length + 65,552 × (⌊data.length
+    /// / 65,536⌋ + 2)` bytes; when it is too small this throws and the
+    /// encryptor is finished (discard everything).
+    #[wasm_bindgen(js_name = pushInto)]
+    pub fn push_into(&mut self, data: &[u8], out: &Uint8Array) -> Result<u32, JsValue> {
+        let sealer = self.sealer.as_mut().ok_or_else(|| invalid("the file is already finished"))?;
+        let sealed = sealer.push(data).map_err(js_error)?;
+        copy_out(&sealed, out).inspect_err(|_| self.sealer = None)
+    }
+
     /// Seals the last chunk and returns it.
     pub fn finish(&mut self) -> Result<Uint8Array, JsValue> {
         let sealer = self.sealer.take().ok_or_else(|| invalid("the file is already finished"))?;
@@ -397,6 +419,17 @@ impl FileDecryptor {
     pub fn push(&mut self, data: &[u8]) -> Result<Uint8Array, JsValue> {
         let opener = self.opener.as_mut().ok_or_else(|| invalid("the file is already finished"))?;
         Ok(Uint8Array::from(opener.push(data).map_err(js_error)?.as_slice()))
+    }
+
+    /// Like `push`, but writes the plaintext into `out` (a buffer the caller
+    /// reuses) and returns how many bytes it wrote. `out` needs room for
+    /// `data.length + 65,557` bytes; when it is too small this throws and the
+    /// decryptor is finished (discard everything).
+    #[wasm_bindgen(js_name = pushInto)]
+    pub fn push_into(&mut self, data: &[u8], out: &Uint8Array) -> Result<u32, JsValue> {
+        let opener = self.opener.as_mut().ok_or_else(|| invalid("the file is already finished"))?;
+        let plain = opener.push(data).map_err(js_error)?;
+        copy_out(&plain, out).inspect_err(|_| self.opener = None)
     }
 
     /// Checks the end of the file: `{data, name, type}`, `data` the last plaintext.

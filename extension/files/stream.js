@@ -1,0 +1,277 @@
+// Streams a file through the WASM core's FileEncryptor / FileDecryptor
+// (docs/FORMAT.md §13) without ever holding the whole file: the input is read
+// in slices of SLICE bytes into one reused buffer, each slice goes through
+// the core, and the output is handed to Blobs (the browser's blob storage) as
+// it comes, so the page holds about two slices of data at a time and the WASM
+// memory stays at a few MiB whatever the file size. Nothing here logs.
+//
+// The result is offered only when finish() succeeded; on any failure or
+// cancel everything produced so far is dropped.
+
+export const SLICE = 1 << 20;
+const FOLD = 1 << 20;
+
+// Sizes of the format (§13): a file is HEADER, any number of SEALED_CHUNKs,
+// then one SEALED_FINAL. Any other length cannot be a whole file.
+const HEADER = 34;
+const SEALED_CHUNK = 65_536 + 16;
+const SEALED_FINAL = 65_536 + 4 + 16;
+
+/** True when `size` is the length of a complete ChatSeal file. */
+export function wholeFileSize(size) {
+  const rest = size - HEADER - SEALED_FINAL;
+  return rest >= 0 && rest % SEALED_CHUNK === 0;
+}
+
+const MAGIC = [...'CHATSEALF'].map((c) => c.charCodeAt(0));
+
+/** True when `bytes` (shorter than a header) could be the start of a ChatSeal file. */
+function startsLikeChatSeal(bytes) {
+  return !!bytes && bytes.length > 0 && Array.from(bytes.subarray(0, MAGIC.length)).every((b, i) => b === MAGIC[i]);
+}
+
+/** The key id (16 hex digits) named in a file's header bytes, or null. */
+export function headerKeyId(bytes) {
+  if (!bytes || bytes.length < HEADER) return null;
+  return Array.from(bytes.subarray(10, 18), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Lets the page handle input (a Cancel click) and paint the progress between
+ * two slices: a message to ourselves is an ordinary task (setTimeout would
+ * wait at least 4 ms once nested; scheduler.yield() resumes ahead of rendering).
+ */
+const channel = new MessageChannel();
+const waiting = [];
+channel.port1.onmessage = () => waiting.shift()?.();
+channel.port1.unref?.(); // Node (tests): an idle channel must not keep the process alive
+const yieldToPage = () => new Promise((resolve) => {
+  waiting.push(resolve);
+  channel.port2.postMessage(null);
+});
+
+function aborted(signal) {
+  if (signal?.aborted) throw new DOMException('cancelled', 'AbortError');
+}
+
+const unreadable = () => Object.assign(new Error('the file could not be read'), { code: 'unreadable' });
+
+/**
+ * Reads `blob` in slices of `size` bytes. Where the browser has byte streams
+ * (Blob.stream() with a BYOB reader) every slice is read into the same
+ * buffer, so reading allocates nothing per slice (garbage ArrayBuffers would
+ * pile up as memory until the next GC); else blob.slice().arrayBuffer() with
+ * one read ahead. A slice is only valid until the next one is asked for.
+ * Read failures carry code 'unreadable'.
+ */
+async function* slices(blob, size, signal) {
+  let reader = null;
+  try {
+    reader = blob.stream().getReader({ mode: 'byob' });
+  } catch {
+    // no byte streams here
+  }
+  if (!reader) {
+    yield* sliceReads(blob, size, signal);
+    return;
+  }
+  let buffer = new ArrayBuffer(Math.min(size, Math.max(blob.size, 1)));
+  try {
+    for (;;) {
+      // Fill the whole buffer (a read may return less), or up to the end.
+      let filled = 0;
+      let done = false;
+      while (filled < buffer.byteLength) {
+        let result;
+        try {
+          result = await reader.read(new Uint8Array(buffer, filled, buffer.byteLength - filled));
+        } catch {
+          throw unreadable();
+        }
+        aborted(signal);
+        if (result.value) buffer = result.value.buffer; // the same memory, handed back
+        if (result.done) {
+          done = true;
+          break;
+        }
+        filled += result.value.byteLength;
+      }
+      if (filled > 0) yield new Uint8Array(buffer, 0, filled);
+      if (done) return;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
+/** Fallback: blob.slice().arrayBuffer(), one read ahead. */
+async function* sliceReads(blob, size, signal) {
+  const read = (at) => {
+    const p = blob.slice(at, at + size).arrayBuffer();
+    p.catch(() => {}); // a read ahead that is never awaited (cancel) must not be reported
+    return p;
+  };
+  let next = blob.size > 0 ? read(0) : null;
+  for (let at = 0; at < blob.size; at += size) {
+    let buffer;
+    try {
+      buffer = await next;
+    } catch {
+      throw unreadable();
+    }
+    aborted(signal);
+    next = at + size < blob.size ? read(at + size) : null;
+    yield new Uint8Array(buffer);
+  }
+}
+
+/**
+ * Collects output as Blobs: a Blob's bytes go to the browser's blob storage
+ * (memory or disk), not this page's heap. add() keeps a fresh array until
+ * about FOLD bytes are pending; copy() takes a view of a reused buffer and
+ * makes its Blob at once.
+ */
+class Sink {
+  constructor() {
+    this.blobs = [];
+    this.parts = [];
+    this.pending = 0;
+  }
+
+  add(bytes) {
+    if (bytes.length === 0) return;
+    this.parts.push(bytes);
+    this.pending += bytes.length;
+    if (this.pending >= FOLD) this.fold();
+  }
+
+  copy(view) {
+    this.parts.push(view);
+    this.fold(); // the Blob copies the bytes now; the buffer is then reused
+  }
+
+  fold() {
+    if (this.parts.length) this.blobs.push(new Blob(this.parts));
+    this.parts = [];
+    this.pending = 0;
+  }
+
+  result(type) {
+    this.fold();
+    return new Blob(this.blobs, { type });
+  }
+}
+
+/**
+ * The core's push for `work` (FileEncryptor / FileDecryptor) into `sink`.
+ * Where the core has pushInto, the output goes through one reused buffer
+ * (`room(n)` bytes for an input of n): push() returns a new array per call,
+ * and garbage arrays count as page memory until V8 collects them.
+ */
+function pusher(work, sink, room) {
+  if (typeof work.pushInto !== 'function') return (bytes) => sink.add(work.push(bytes));
+  let out = null;
+  return (bytes) => {
+    if (!out || out.length < room(bytes.length)) out = new Uint8Array(room(bytes.length));
+    const n = work.pushInto(bytes, out);
+    if (n > 0) sink.copy(out.subarray(0, n));
+  };
+}
+
+// Most output of one push (docs in src/bindings.rs): sealed chunks for the
+// data plus what was buffered; plaintext at most the input plus a buffered chunk.
+const ENCRYPT_ROOM = (n) => n + SEALED_CHUNK * (Math.floor(n / 65_536) + 2);
+const DECRYPT_ROOM = (n) => n + SEALED_FINAL + 1;
+
+/**
+ * Runs `input` through `push(bytes)`, slice by slice.
+ * onProgress(doneBytes, totalBytes) after each slice.
+ */
+async function pump(input, push, { signal, onProgress, slice = SLICE }) {
+  let done = 0;
+  for await (const bytes of slices(input, slice, signal)) {
+    push(bytes);
+    done += bytes.length;
+    onProgress?.(done, input.size);
+    await yieldToPage();
+    aborted(signal);
+  }
+}
+
+/**
+ * Encrypts `file` (a Blob) with `secret` (Uint8Array(32)); the original name
+ * and type travel inside. Resolves to a Blob (the .chatseal file); rejects
+ * with a core error (.code), {code: 'unreadable'} or an AbortError.
+ */
+export async function encryptFile(core, file, secret, { name, type, signal, onProgress, slice } = {}) {
+  aborted(signal);
+  const encryptor = new core.FileEncryptor(secret, name ?? file.name ?? '', type ?? file.type ?? '');
+  try {
+    const sink = new Sink();
+    sink.add(encryptor.header());
+    await pump(file, pusher(encryptor, sink, ENCRYPT_ROOM), { signal, onProgress, slice });
+    sink.add(encryptor.finish());
+    return sink.result('application/octet-stream');
+  } finally {
+    encryptor.free();
+  }
+}
+
+/**
+ * Decrypts a .chatseal `file` with whichever of `secrets` it names. Resolves
+ * to {blob, name, type, keyId}; rejects with a core error (.code: unknown_key,
+ * altered, not_chatseal, unsupported_version, ...), {code: 'truncated'} when
+ * the file ends early, {code: 'unreadable'} or an AbortError.
+ */
+export async function decryptFile(core, file, secrets, { signal, onProgress, slice } = {}) {
+  aborted(signal);
+  const decryptor = new core.FileDecryptor(secrets);
+  let head = null; // the first bytes (slices are far larger than a header)
+  try {
+    const sink = new Sink();
+    const push = pusher(decryptor, sink, DECRYPT_ROOM);
+    await pump(file, (bytes) => {
+      head ??= bytes.slice(0, HEADER);
+      push(bytes);
+    }, { signal, onProgress, slice });
+    let last;
+    try {
+      last = decryptor.finish();
+    } catch (e) {
+      // The core reports a file that ends early as altered; its length tells
+      // the two apart (a whole file has one of a few lengths, §13).
+      if (e?.code === 'altered' && !wholeFileSize(file.size)) {
+        e.code = file.size < HEADER && !startsLikeChatSeal(head) ? 'not_chatseal' : 'truncated';
+      }
+      throw e;
+    }
+    sink.add(last.data);
+    return { blob: sink.result(safeType(last.type)), name: last.name, type: last.type, keyId: headerKeyId(head) };
+  } finally {
+    decryptor.free();
+  }
+}
+
+// Types a browser would render as a document or run as script if the object
+// URL were ever opened in a tab (it would have this extension's origin):
+// these are saved as plain bytes instead. The name keeps its extension.
+const ACTIVE_TYPES = /^(text\/(html|xml|javascript|ecmascript)|application\/(xhtml\+xml|xml|javascript|ecmascript|x-javascript)|image\/svg\+xml)\b/i;
+
+/** The media type to give the decrypted Blob. */
+export function safeType(type) {
+  const t = String(type ?? '').trim();
+  if (!t || ACTIVE_TYPES.test(t) || /[^\x21-\x7e ;=]/.test(t)) return 'application/octet-stream';
+  return t;
+}
+
+/**
+ * A file name safe to offer for saving: the last path component of the name
+ * carried inside (untrusted), without control or direction-changing characters
+ * (which can disguise an extension), without leading/trailing dots or spaces.
+ */
+export function safeName(name, fallback) {
+  let n = String(name ?? '').split(/[/\\]/).pop();
+  n = n.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '').replace(/[<>:"|?*]/g, '_');
+  n = n.replace(/^[\s.]+|[\s.]+$/gu, '');
+  return n.slice(0, 200) || fallback;
+}
