@@ -129,7 +129,10 @@ fn chat_with_blocks(mut encrypt: impl FnMut(&str) -> String) -> String {
     let spacing = CHAT_BYTES / CHAT_BLOCKS;
     while out.len() < CHAT_BYTES {
         if blocks < CHAT_BLOCKS && out.len() >= blocks * spacing + spacing / 2 {
-            out.push_str(&encrypt(&text_bytes(100 + blocks as u32, 256 + (blocks * 97) % 1536)));
+            out.push_str(&encrypt(&text_bytes(
+                100 + blocks as u32,
+                256 + (blocks * 97) % 1536,
+            )));
             blocks += 1;
         } else {
             out.push_str(rng.phrase(&phrases));
@@ -310,9 +313,12 @@ fn main() {
     let message = text_bytes(1, 1024);
     if wanted("encrypt_1k") {
         let mut rng = Filler(timed_rng());
-        let mut s = measure("encrypt_1k", "encrypt+armor 1 KiB", Some(message.len()), || {
-            crypto::encrypt(&key, &message, &options, &mut rng).expect("encrypts")
-        });
+        let mut s = measure(
+            "encrypt_1k",
+            "encrypt+armor 1 KiB",
+            Some(message.len()),
+            || crypto::encrypt(&key, &message, &options, &mut rng).expect("encrypts"),
+        );
         s.hash = Some(fnv1a(&message));
         results.push(s);
     }
@@ -322,9 +328,12 @@ fn main() {
         let block = [blocks[0].as_str()];
         let opened = crypto::decrypt_blocks(&block, &keys, None).expect("decrypts");
         assert_eq!(opened.text.as_str(), message);
-        let mut s = measure("decrypt_1k", "parse+decrypt 1 KiB", Some(message.len()), || {
-            crypto::decrypt_blocks(&block, &keys, None).expect("decrypts")
-        });
+        let mut s = measure(
+            "decrypt_1k",
+            "parse+decrypt 1 KiB",
+            Some(message.len()),
+            || crypto::decrypt_blocks(&block, &keys, None).expect("decrypts"),
+        );
         s.hash = Some(fnv1a(&message));
         results.push(s);
         // The parsing share of decrypt_1k: finding and decoding its block.
@@ -364,7 +373,9 @@ fn main() {
         let rate = s
             .bytes
             .filter(|&b| b >= 100_000 || s.id.starts_with("contacts"))
-            .map_or(String::from("-"), |b| format!("{:.1}", mb_s(b, s.median_ns)));
+            .map_or(String::from("-"), |b| {
+                format!("{:.1}", mb_s(b, s.median_ns))
+            });
         println!(
             "{:<40} {:>11} {:>11} {:>11} {:>8} {:>7}",
             s.label,
@@ -417,9 +428,12 @@ fn contacts_benches(wanted: &dyn Fn(&str) -> bool, results: &mut Vec<Stats>) {
     if wanted("contacts_2000") {
         let text = text_chars(2, 2000);
         let found = scan(&text, &policy).len();
-        let mut s = measure("contacts_2000", "contacts::scan 2,000 chars", Some(text.len()), || {
-            scan(&text, &policy)
-        });
+        let mut s = measure(
+            "contacts_2000",
+            "contacts::scan 2,000 chars",
+            Some(text.len()),
+            || scan(&text, &policy),
+        );
         s.label = leak(format!("contacts::scan 2,000 chars ({found} found)"));
         s.hash = Some(fnv1a(&text));
         results.push(s);
@@ -433,7 +447,9 @@ fn contacts_benches(wanted: &dyn Fn(&str) -> bool, results: &mut Vec<Stats>) {
         );
         for kb in [16usize, 64, 125, 250, 500, 1000] {
             let text = text_bytes(3, kb * 1000);
-            let s = measure("contacts_scaling", "", Some(text.len()), || scan(&text, &policy));
+            let s = measure("contacts_scaling", "", Some(text.len()), || {
+                scan(&text, &policy)
+            });
             let cpu = s.cpu_ns.unwrap_or(f64::NAN);
             println!(
                 "{:<28} {:>12} {:>12} {:>10.1} {:>10.1}",
@@ -448,9 +464,12 @@ fn contacts_benches(wanted: &dyn Fn(&str) -> bool, results: &mut Vec<Stats>) {
     }
     if wanted("contacts_1mb") {
         let text = text_bytes(3, CHAT_BYTES);
-        let mut s = measure("contacts_1mb", "contacts::scan ~1 MB, one call", Some(text.len()), || {
-            scan(&text, &policy)
-        });
+        let mut s = measure(
+            "contacts_1mb",
+            "contacts::scan ~1 MB, one call",
+            Some(text.len()),
+            || scan(&text, &policy),
+        );
         s.hash = Some(fnv1a(&text));
         results.push(s);
     }

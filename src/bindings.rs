@@ -361,21 +361,32 @@ impl FileEncryptor {
     /// Starts a file sealed with `secret` carrying `name` and media `type`.
     #[wasm_bindgen(constructor)]
     pub fn new(secret: &[u8], name: &str, media_type: &str) -> Result<FileEncryptor, JsValue> {
-        let sealer = crate::file::FileSealer::new(&secret_key(secret)?, name, media_type, &mut OsRandom)
-            .map_err(js_error)?;
-        Ok(FileEncryptor { sealer: Some(sealer) })
+        let sealer =
+            crate::file::FileSealer::new(&secret_key(secret)?, name, media_type, &mut OsRandom)
+                .map_err(js_error)?;
+        Ok(FileEncryptor {
+            sealer: Some(sealer),
+        })
     }
 
     /// The file header, written first.
     pub fn header(&self) -> Result<Uint8Array, JsValue> {
-        let sealer = self.sealer.as_ref().ok_or_else(|| invalid("the file is already finished"))?;
+        let sealer = self
+            .sealer
+            .as_ref()
+            .ok_or_else(|| invalid("the file is already finished"))?;
         Ok(Uint8Array::from(sealer.header()))
     }
 
     /// Encrypts the next piece of the file; returns the completed chunks.
     pub fn push(&mut self, data: &[u8]) -> Result<Uint8Array, JsValue> {
-        let sealer = self.sealer.as_mut().ok_or_else(|| invalid("the file is already finished"))?;
-        Ok(Uint8Array::from(sealer.push(data).map_err(js_error)?.as_slice()))
+        let sealer = self
+            .sealer
+            .as_mut()
+            .ok_or_else(|| invalid("the file is already finished"))?;
+        Ok(Uint8Array::from(
+            sealer.push(data).map_err(js_error)?.as_slice(),
+        ))
     }
 
     /// Like `push`, but writes the completed chunks into `out` (a buffer the
@@ -385,15 +396,23 @@ impl FileEncryptor {
     /// encryptor is finished (discard everything).
     #[wasm_bindgen(js_name = pushInto)]
     pub fn push_into(&mut self, data: &[u8], out: &Uint8Array) -> Result<u32, JsValue> {
-        let sealer = self.sealer.as_mut().ok_or_else(|| invalid("the file is already finished"))?;
+        let sealer = self
+            .sealer
+            .as_mut()
+            .ok_or_else(|| invalid("the file is already finished"))?;
         let sealed = sealer.push(data).map_err(js_error)?;
         copy_out(&sealed, out).inspect_err(|_| self.sealer = None)
     }
 
     /// Seals the last chunk and returns it.
     pub fn finish(&mut self) -> Result<Uint8Array, JsValue> {
-        let sealer = self.sealer.take().ok_or_else(|| invalid("the file is already finished"))?;
-        Ok(Uint8Array::from(sealer.finish().map_err(js_error)?.as_slice()))
+        let sealer = self
+            .sealer
+            .take()
+            .ok_or_else(|| invalid("the file is already finished"))?;
+        Ok(Uint8Array::from(
+            sealer.finish().map_err(js_error)?.as_slice(),
+        ))
     }
 }
 
@@ -417,8 +436,13 @@ impl FileDecryptor {
 
     /// Decrypts the next piece; returns the plaintext authenticated so far.
     pub fn push(&mut self, data: &[u8]) -> Result<Uint8Array, JsValue> {
-        let opener = self.opener.as_mut().ok_or_else(|| invalid("the file is already finished"))?;
-        Ok(Uint8Array::from(opener.push(data).map_err(js_error)?.as_slice()))
+        let opener = self
+            .opener
+            .as_mut()
+            .ok_or_else(|| invalid("the file is already finished"))?;
+        Ok(Uint8Array::from(
+            opener.push(data).map_err(js_error)?.as_slice(),
+        ))
     }
 
     /// Like `push`, but writes the plaintext into `out` (a buffer the caller
@@ -427,14 +451,20 @@ impl FileDecryptor {
     /// decryptor is finished (discard everything).
     #[wasm_bindgen(js_name = pushInto)]
     pub fn push_into(&mut self, data: &[u8], out: &Uint8Array) -> Result<u32, JsValue> {
-        let opener = self.opener.as_mut().ok_or_else(|| invalid("the file is already finished"))?;
+        let opener = self
+            .opener
+            .as_mut()
+            .ok_or_else(|| invalid("the file is already finished"))?;
         let plain = opener.push(data).map_err(js_error)?;
         copy_out(&plain, out).inspect_err(|_| self.opener = None)
     }
 
     /// Checks the end of the file: `{data, name, type}`, `data` the last plaintext.
     pub fn finish(&mut self) -> Result<Object, JsValue> {
-        let opener = self.opener.take().ok_or_else(|| invalid("the file is already finished"))?;
+        let opener = self
+            .opener
+            .take()
+            .ok_or_else(|| invalid("the file is already finished"))?;
         let (data, info) = opener.finish().map_err(js_error)?;
         let result = Object::new();
         set(&result, "data", Uint8Array::from(data.as_slice()).into());

@@ -397,18 +397,30 @@ fn argon2id(passphrase: &str, salt: &[u8]) -> Result<SecretKey> {
     let mut key = SecretKey([0u8; KEY_BYTES]);
     argon
         .hash_password_into(normalized.as_bytes(), salt, &mut key.0)
-        .map_err(|_| Error::new(ErrorCode::InvalidArgument, "the passphrase could not be used"))?;
+        .map_err(|_| {
+            Error::new(
+                ErrorCode::InvalidArgument,
+                "the passphrase could not be used",
+            )
+        })?;
     Ok(key)
 }
 
 /// Encrypts `contents` (the caller's serialised keys) under a backup
 /// passphrase: Argon2id with a random salt, then AES-256-GCM. The result is
 /// text between [`BACKUP_BEGIN`] and [`BACKUP_END`], safe to save as a file.
-pub fn seal_backup(contents: &str, passphrase: &str, rng: &mut impl RandomSource) -> Result<String> {
+pub fn seal_backup(
+    contents: &str,
+    passphrase: &str,
+    rng: &mut impl RandomSource,
+) -> Result<String> {
     use aes_gcm::aead::{Aead, KeyInit, Payload};
     check_passphrase(passphrase)?;
     if contents.len() > MAX_BACKUP_BYTES {
-        return Err(Error::new(ErrorCode::TooLarge, "the backup is larger than 1 MiB"));
+        return Err(Error::new(
+            ErrorCode::TooLarge,
+            "the backup is larger than 1 MiB",
+        ));
     }
     let mut salt = [0u8; BACKUP_SALT_BYTES];
     rng.fill(&mut salt)?;
@@ -418,7 +430,13 @@ pub fn seal_backup(contents: &str, passphrase: &str, rng: &mut impl RandomSource
     let cipher = aes_gcm::Aes256Gcm::new(key.expose_bytes().into());
     let aad = [BACKUP_VERSION];
     let ciphertext = cipher
-        .encrypt(&aes_gcm::Nonce::from(nonce), Payload { msg: contents.as_bytes(), aad: &aad })
+        .encrypt(
+            &aes_gcm::Nonce::from(nonce),
+            Payload {
+                msg: contents.as_bytes(),
+                aad: &aad,
+            },
+        )
         .map_err(|_| Error::new(ErrorCode::TooLarge, "the backup could not be encrypted"))?;
     let mut bytes = vec![BACKUP_VERSION];
     bytes.extend_from_slice(&salt);
@@ -430,7 +448,10 @@ pub fn seal_backup(contents: &str, passphrase: &str, rng: &mut impl RandomSource
         .chunks(64)
         .map(|line| line.iter().map(|&b| char::from(b)).collect())
         .collect();
-    Ok(format!("{BACKUP_BEGIN}\n{}\n{BACKUP_END}\n", lines.join("\n")))
+    Ok(format!(
+        "{BACKUP_BEGIN}\n{}\n{BACKUP_END}\n",
+        lines.join("\n")
+    ))
 }
 
 /// Opens a backup made by [`seal_backup`]. A wrong passphrase and an altered
@@ -446,7 +467,10 @@ pub fn open_backup(text: &str, passphrase: &str) -> Result<Zeroizing<String>> {
         .map(|b| b.to_ascii_uppercase())
         .collect();
     if body.len() > MAX_BACKUP_BYTES * 2 {
-        return Err(Error::new(ErrorCode::TooLarge, "the backup is larger than 1 MiB"));
+        return Err(Error::new(
+            ErrorCode::TooLarge,
+            "the backup is larger than 1 MiB",
+        ));
     }
     let bytes = base32().decode(&body).map_err(|_| not_backup())?;
     let header = 1 + BACKUP_SALT_BYTES + 12;
@@ -465,9 +489,18 @@ pub fn open_backup(text: &str, passphrase: &str) -> Result<Zeroizing<String>> {
     let cipher = aes_gcm::Aes256Gcm::new(key.expose_bytes().into());
     let plain = Zeroizing::new(
         cipher
-            .decrypt(&aes_gcm::Nonce::from(nonce), Payload { msg: &bytes[header..], aad: &[BACKUP_VERSION] })
+            .decrypt(
+                &aes_gcm::Nonce::from(nonce),
+                Payload {
+                    msg: &bytes[header..],
+                    aad: &[BACKUP_VERSION],
+                },
+            )
             .map_err(|_| {
-                Error::new(ErrorCode::Altered, "wrong passphrase, or the backup file was altered")
+                Error::new(
+                    ErrorCode::Altered,
+                    "wrong passphrase, or the backup file was altered",
+                )
             })?,
     );
     let text = core::str::from_utf8(&plain)
@@ -577,12 +610,20 @@ mod tests {
         let pass = "orange kettle midnight ferry";
         let sealed = seal_backup("{\"keys\":[]}", pass, &mut Counter(0)).unwrap();
         assert!(sealed.starts_with(BACKUP_BEGIN));
-        assert_eq!(open_backup(&sealed, pass).unwrap().as_str(), "{\"keys\":[]}");
+        assert_eq!(
+            open_backup(&sealed, pass).unwrap().as_str(),
+            "{\"keys\":[]}"
+        );
         let err = open_backup(&sealed, "orange kettle midnight ferries").unwrap_err();
         assert_eq!(err.code(), ErrorCode::Altered);
-        assert_eq!(open_backup("nothing", pass).unwrap_err().code(), ErrorCode::NotChatSeal);
         assert_eq!(
-            seal_backup("{}", "weak", &mut Counter(0)).unwrap_err().code(),
+            open_backup("nothing", pass).unwrap_err().code(),
+            ErrorCode::NotChatSeal
+        );
+        assert_eq!(
+            seal_backup("{}", "weak", &mut Counter(0))
+                .unwrap_err()
+                .code(),
             ErrorCode::WeakPassphrase
         );
     }

@@ -11,7 +11,10 @@ struct TestRng(u64);
 impl RandomSource for TestRng {
     fn fill(&mut self, dest: &mut [u8]) -> Result<(), Error> {
         for byte in dest {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             *byte = (self.0 >> 56) as u8;
         }
         Ok(())
@@ -28,24 +31,44 @@ fn content(len: usize) -> Vec<u8> {
 
 fn seal(len: usize) -> (Vec<u8>, Vec<u8>) {
     let plain = content(len);
-    let sealed = file::seal_file(&key(), "contract – final.pdf", "application/pdf", &plain, &mut TestRng(len as u64)).unwrap();
+    let sealed = file::seal_file(
+        &key(),
+        "contract – final.pdf",
+        "application/pdf",
+        &plain,
+        &mut TestRng(len as u64),
+    )
+    .unwrap();
     (plain, sealed)
 }
 
 fn open(sealed: &[u8]) -> Result<Vec<u8>, ErrorCode> {
-    file::open_file(&[key()], sealed).map(|(c, _)| c).map_err(|e| e.code())
+    file::open_file(&[key()], sealed)
+        .map(|(c, _)| c)
+        .map_err(|e| e.code())
 }
 
 #[test]
 fn round_trip_at_chunk_boundaries() {
-    for len in [0, 1, CHUNK_BYTES - 1, CHUNK_BYTES, CHUNK_BYTES + 1, 3 * CHUNK_BYTES + 5] {
+    for len in [
+        0,
+        1,
+        CHUNK_BYTES - 1,
+        CHUNK_BYTES,
+        CHUNK_BYTES + 1,
+        3 * CHUNK_BYTES + 5,
+    ] {
         let (plain, sealed) = seal(len);
         let (opened, info) = file::open_file(&[key()], &sealed).unwrap();
         assert_eq!(opened, plain, "len {len}");
         assert_eq!(info.name, "contract – final.pdf");
         assert_eq!(info.media_type, "application/pdf");
         // The last chunk is padded to a full chunk: size leaks only in chunks.
-        assert_eq!((sealed.len() - HEADER_BYTES - (CHUNK_BYTES + 4 + 16)) % (CHUNK_BYTES + 16), 0, "len {len}");
+        assert_eq!(
+            (sealed.len() - HEADER_BYTES - (CHUNK_BYTES + 4 + 16)) % (CHUNK_BYTES + 16),
+            0,
+            "len {len}"
+        );
     }
 }
 

@@ -327,7 +327,8 @@ fn file_vectors_match_the_implementation() {
     for (label, name, media_type, len) in FILE_CASES {
         let salt: Vec<u8> = (0..16u8).collect();
         let content = file_content(*len);
-        let sealed = file::seal_file(&key, name, media_type, &content, &mut Scripted(salt)).unwrap();
+        let sealed =
+            file::seal_file(&key, name, media_type, &content, &mut Scripted(salt)).unwrap();
         let path = format!("{FILES_DIR}/{label}.chatseal");
         if write {
             std::fs::create_dir_all(FILES_DIR).unwrap();
@@ -337,7 +338,10 @@ fn file_vectors_match_the_implementation() {
         assert!(stored == sealed, "{label}: the file format changed");
         let (opened, info) = file::open_file(&[key.clone()], &stored).unwrap();
         assert_eq!(opened, content);
-        assert_eq!((info.name.as_str(), info.media_type.as_str()), (*name, *media_type));
+        assert_eq!(
+            (info.name.as_str(), info.media_type.as_str()),
+            (*name, *media_type)
+        );
         index.push(json!({
             "file": format!("{label}.chatseal"),
             "key": 0,

@@ -100,6 +100,25 @@ fn safe_file_name(name: &str) -> Option<String> {
     Some(cleaned)
 }
 
+/// Reads `input` in slices, transforms each and writes the result to `partial`.
+fn stream(
+    input: &Path,
+    partial: &mut Partial,
+    mut transform: impl FnMut(&[u8]) -> Result<Vec<u8>, Failure>,
+) -> Result<(), Failure> {
+    let mut reader = File::open(input).map_err(|e| io_failure("read", input, e))?;
+    let mut buffer = vec![0u8; READ_BYTES];
+    loop {
+        let n = reader
+            .read(&mut buffer)
+            .map_err(|e| io_failure("read", input, e))?;
+        if n == 0 {
+            return Ok(());
+        }
+        partial.write(&transform(&buffer[..n])?)?;
+    }
+}
+
 pub fn encrypt_file(
     key: &SecretKey,
     input: &Path,
@@ -116,20 +135,10 @@ pub fn encrypt_file(
         output.to_path_buf()
     };
     check_target(&target, force)?;
-    let mut reader = File::open(input).map_err(|e| io_failure("read", input, e))?;
     let mut sealer = FileSealer::new(key, &name, "", &mut OsRandom)?;
     let mut partial = Partial::create(&output_dir(output))?;
     partial.write(sealer.header())?;
-    let mut buffer = vec![0u8; READ_BYTES];
-    loop {
-        let n = reader
-            .read(&mut buffer)
-            .map_err(|e| io_failure("read", input, e))?;
-        if n == 0 {
-            break;
-        }
-        partial.write(&sealer.push(&buffer[..n])?)?;
-    }
+    stream(input, &mut partial, |piece| Ok(sealer.push(piece)?))?;
     partial.write(&sealer.finish()?)?;
     partial.keep(&target, force)
 }
@@ -143,19 +152,9 @@ pub fn decrypt_file(
     if !output.is_dir() {
         check_target(output, force)?;
     }
-    let mut reader = File::open(input).map_err(|e| io_failure("read", input, e))?;
     let mut opener = FileOpener::new(keys);
     let mut partial = Partial::create(&output_dir(output))?;
-    let mut buffer = vec![0u8; READ_BYTES];
-    loop {
-        let n = reader
-            .read(&mut buffer)
-            .map_err(|e| io_failure("read", input, e))?;
-        if n == 0 {
-            break;
-        }
-        partial.write(&opener.push(&buffer[..n])?)?;
-    }
+    stream(input, &mut partial, |piece| Ok(opener.push(piece)?))?;
     let (tail, info) = opener.finish()?;
     partial.write(&tail)?;
     let target = if output.is_dir() {
