@@ -68,12 +68,12 @@ fn check_found(text: &str, found: &[FoundBlock]) {
     }
 }
 
-/// Decrypts `text`, checks the spans, and returns the messages.
+/// Decrypts `text`, checks the spans, and returns the blocks and messages.
 fn decrypt_checked(
     text: &str,
     keys: &[SecretKey],
     conversation: Option<&str>,
-) -> Vec<crypto::FoundMessage> {
+) -> (Vec<FoundBlock>, Vec<crypto::FoundMessage>) {
     let found = format::find_blocks(text);
     check_found(text, &found);
     let messages = crypto::decrypt_text(text, keys, conversation);
@@ -83,7 +83,7 @@ fn decrypt_checked(
     let mut block_spans: Vec<(usize, usize)> = found.iter().map(|b| (b.start, b.end)).collect();
     block_spans.sort_unstable();
     assert_eq!(spans, block_spans, "decrypt_text did not account for every block once");
-    messages
+    (found, messages)
 }
 
 /// What chat sites do to text (the transformations of tests/vectors.rs).
@@ -126,9 +126,10 @@ fuzz_target!(|data: &[u8]| {
     let keys = keys();
     let ctl = |i: usize| data.get(i).copied().unwrap_or(0);
 
+    let conversation = (ctl(0) & 4 != 0).then_some("www.upwork.com/ab/messages/rooms/room_fuzz");
+
     // 1. The input as chat text: find and decrypt whatever it holds.
-    decrypt_checked(text, &keys, None);
-    decrypt_checked(text, &keys, Some("www.upwork.com/ab/messages/rooms/room_fuzz"));
+    let (found_in_text, _) = decrypt_checked(text, &keys, conversation);
 
     // 2. The input as a message: seal it, mangle it, find it again.
     let plain = &text[..floor_boundary(text, MAX_TEXT_BYTES)];
@@ -136,7 +137,6 @@ fuzz_target!(|data: &[u8]| {
         0 => None,
         _ => Some(MIN_MAX_CHARS + usize::from(ctl(1)) * 4),
     };
-    let conversation = (ctl(0) & 4 != 0).then_some("www.upwork.com/ab/messages/rooms/room_fuzz");
     let metadata = Metadata {
         sender_id: [ctl(2); 8],
         created_ms: 1_764_000_000_000 + u64::from(ctl(3)),
@@ -190,8 +190,8 @@ fuzz_target!(|data: &[u8]| {
         .join("\n\n");
     let at = floor_boundary(text, usize::from(ctl(6)) * text.len() / 256);
     let composed = format!("{}\n{joined}\n{}", &text[..at], &text[at..]);
-    let messages = decrypt_checked(&composed, &keys, conversation);
-    if format::find_blocks(text).is_empty() {
+    let (_, messages) = decrypt_checked(&composed, &keys, conversation);
+    if found_in_text.is_empty() {
         assert_eq!(messages.len(), 1, "the embedded message was not found as one message");
         let message = &messages[0];
         assert_eq!(message.spans.len(), blocks.len());
@@ -216,7 +216,7 @@ fuzz_target!(|data: &[u8]| {
 
     // Cut off anywhere: nothing but the original text may ever open.
     let cut = floor_boundary(&joined, usize::from(ctl(7)) * joined.len() / 256);
-    for m in decrypt_checked(&joined[..cut], &keys, conversation) {
+    for m in decrypt_checked(&joined[..cut], &keys, conversation).1 {
         if let Ok(opened) = &m.result {
             check_opened(opened);
         }
