@@ -157,6 +157,16 @@ fn encode_payload(text: &str, options: &SealOptions<'_>) -> Zeroizing<Vec<u8>> {
     payload
 }
 
+fn check_text_len(text: &str) -> Result<()> {
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(Error::new(
+            ErrorCode::TooLarge,
+            "the message is longer than 64 KiB, the most one ChatSeal message may hold",
+        ));
+    }
+    Ok(())
+}
+
 /// Seals `text` into an envelope: key id ‖ nonce ‖ AES-256-GCM ciphertext.
 pub fn seal(
     key: &SecretKey,
@@ -164,15 +174,19 @@ pub fn seal(
     options: &SealOptions<'_>,
     rng: &mut impl RandomSource,
 ) -> Result<Vec<u8>> {
-    if text.len() > MAX_TEXT_BYTES {
-        return Err(Error::new(
-            ErrorCode::TooLarge,
-            "the message is longer than 64 KiB, the most one ChatSeal message may hold",
-        ));
-    }
-    let key_id = key.id();
+    check_text_len(text)?;
     let mut nonce = [0u8; NONCE_BYTES];
     rng.fill(&mut nonce)?;
+    seal_with_nonce(key, text, options, nonce)
+}
+
+fn seal_with_nonce(
+    key: &SecretKey,
+    text: &str,
+    options: &SealOptions<'_>,
+    nonce: [u8; NONCE_BYTES],
+) -> Result<Vec<u8>> {
+    let key_id = key.id();
     let payload = encode_payload(text, options);
     let cipher = Aes256Gcm::new(key.expose_bytes().into());
     let ciphertext = cipher
@@ -315,9 +329,17 @@ pub fn encrypt(
     options: &SealOptions<'_>,
     rng: &mut impl RandomSource,
 ) -> Result<Vec<String>> {
-    let envelope = seal(key, text, options, rng)?;
+    check_text_len(text)?;
+    // One draw for both (the same bytes, in the same order, as a nonce draw
+    // followed by a message id draw): each call to the browser's generator
+    // costs more than the bytes.
+    let mut random = [0u8; NONCE_BYTES + MESSAGE_ID_BYTES];
+    rng.fill(&mut random)?;
+    let mut nonce = [0u8; NONCE_BYTES];
     let mut message_id = [0u8; MESSAGE_ID_BYTES];
-    rng.fill(&mut message_id)?;
+    nonce.copy_from_slice(&random[..NONCE_BYTES]);
+    message_id.copy_from_slice(&random[NONCE_BYTES..]);
+    let envelope = seal_with_nonce(key, text, options, nonce)?;
     format::armor_parts(&envelope, options.max_chars, message_id)
 }
 

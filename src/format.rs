@@ -172,29 +172,33 @@ fn armor_one(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(armored_len(bytes.len()));
     out.push_str(BEGIN_MARKER);
     out.push('\n');
-    for (i, group) in body.as_bytes().chunks(GROUP_CHARS).enumerate() {
-        if i > 0 {
+    let mut rest = body.as_str();
+    while !rest.is_empty() {
+        // base32 output is ASCII, so every split is on a character boundary.
+        let (group, tail) = rest
+            .split_at_checked(GROUP_CHARS.min(rest.len()))
+            .unwrap_or((rest, ""));
+        out.push_str(group);
+        rest = tail;
+        if !rest.is_empty() {
             out.push(' ');
         }
-        // base32 output is ASCII, so every chunk is valid UTF-8.
-        out.extend(group.iter().map(|&b| char::from(b)));
     }
     out.push('\n');
     out.push_str(END_MARKER);
     out
 }
 
-/// Decodes the letters and digits of one block body (markers already removed,
-/// everything but ASCII letters and digits already dropped).
-pub fn decode_body(body: &[u8]) -> Result<Part> {
+/// Decodes the letters and digits of one block body: markers removed,
+/// everything but ASCII letters and digits dropped, folded to upper case.
+fn decode_folded_body(body: &[u8]) -> Result<Part> {
     if body.len() > MAX_BODY_CHARS {
         return Err(Error::new(
             ErrorCode::TooLarge,
             "the block is larger than a ChatSeal block may be",
         ));
     }
-    let upper: Vec<u8> = body.iter().map(u8::to_ascii_uppercase).collect();
-    let bytes = base32().decode(&upper).map_err(|_| {
+    let bytes = base32().decode(body).map_err(|_| {
         Error::new(
             ErrorCode::NotChatSeal,
             "the block's text is not valid ChatSeal armor",
@@ -309,11 +313,35 @@ pub fn find_blocks(text: &str) -> Vec<FoundBlock> {
     Finder::new(text).collect()
 }
 
+/// The markers folded to upper-case letters and digits, as the finder sees them.
+const BEGIN_FOLDED: &[u8] = b"BEGINCHATSEALMESSAGE";
+const END_FOLDED: &[u8] = b"ENDCHATSEALMESSAGE";
+/// The last letter of both markers: the finder only looks back for a marker
+/// when it meets this letter, which keeps the scan to one compare per byte.
+const MARKER_LAST: u8 = b'E';
+/// The body character at which a block without an end marker is too large.
+const TOO_LARGE_AT: usize = MAX_BODY_CHARS + END_FOLDED.len() + 1;
+/// Bytes of text folded per step while reading a body (a power of two).
+const FOLD_STEP: usize = 1024;
+
+/// Each byte folded: upper-case letter or digit, 0 for everything else.
+const FOLD: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        if c.is_ascii_alphanumeric() {
+            table[i] = c.to_ascii_uppercase();
+        }
+        i += 1;
+    }
+    table
+};
+
 /// Iterator behind [`find_blocks`].
 struct Finder<'t> {
     text: &'t [u8],
     pos: usize,
-    begin: FoldedMatcher,
 }
 
 impl<'t> Finder<'t> {
@@ -321,7 +349,6 @@ impl<'t> Finder<'t> {
         Finder {
             text: text.as_bytes(),
             pos: 0,
-            begin: FoldedMatcher::new(BEGIN_MARKER),
         }
     }
 }
@@ -330,57 +357,141 @@ impl Iterator for Finder<'_> {
     type Item = FoundBlock;
 
     fn next(&mut self) -> Option<FoundBlock> {
+        let text = self.text;
+        let floor = self.pos;
         let start = loop {
-            let c = *self.text.get(self.pos)?;
-            let at = self.pos;
-            self.pos += 1;
-            if c.is_ascii_alphanumeric() && self.begin.feed(c.to_ascii_uppercase(), at) {
-                break self.begin.start;
+            let e = self.pos
+                + text
+                    .get(self.pos..)?
+                    .iter()
+                    .position(|&c| c | 0x20 == b'e')?;
+            self.pos = e + 1;
+            if let Some(start) = marker_before(text, floor, self.pos, BEGIN_FOLDED) {
+                break start;
             }
         };
-        let mut end_matcher = FoldedMatcher::new(END_MARKER);
-        let mut begin_matcher = FoldedMatcher::new(BEGIN_MARKER);
+        Some(self.body(start))
+    }
+}
+
+impl Finder<'_> {
+    /// Reads the body of the block whose begin marker starts at `start`, up to
+    /// and including its end marker. The body is folded a step at a time
+    /// without a branch per byte; markers are then looked for only at the
+    /// `E`s the step produced, as suffixes of the folded body.
+    fn body(&mut self, start: usize) -> FoundBlock {
+        let text = self.text;
+        let body_start = self.pos;
         let mut body: Vec<u8> = Vec::new();
-        let end_len = end_matcher.len();
-        while let Some(&c) = self.text.get(self.pos) {
-            let at = self.pos;
-            self.pos += 1;
-            if !c.is_ascii_alphanumeric() {
-                continue;
+        while self.pos < text.len() {
+            let step_start = self.pos;
+            let step = &text[step_start..text.len().min(step_start + FOLD_STEP)];
+            let before = body.len();
+            let mut folded = [0u8; FOLD_STEP];
+            let mut len = 0;
+            for &c in step {
+                let f = FOLD[usize::from(c)];
+                // len < FOLD_STEP at every write (a power of two): the mask
+                // only spares the bounds check.
+                folded[len & (FOLD_STEP - 1)] = f;
+                len += usize::from(f != 0);
             }
-            let folded = c.to_ascii_uppercase();
-            if begin_matcher.feed(folded, at) {
-                // A new block starts before this one ended: this one was cut off.
-                self.pos = begin_matcher.start;
-                return Some(cut_off(
-                    start,
-                    last_char_end(self.text, begin_matcher.start),
-                ));
+            body.extend_from_slice(&folded[..len]);
+            self.pos = step_start + step.len();
+            // Byte offset just past the body character at `index`.
+            let byte_after =
+                |index: usize| step_start + nth_alphanumeric_end(step, index + 1 - before);
+
+            let mut from = before;
+            while let Some(i) = body[from..].iter().position(|&b| b == MARKER_LAST) {
+                let index = from + i;
+                if index >= TOO_LARGE_AT {
+                    break;
+                }
+                let so_far = &body[..=index];
+                if so_far.ends_with(BEGIN_FOLDED) {
+                    // A new block starts before this one ended: this one was cut off.
+                    let next = nth_alphanumeric_back(text, byte_after(index), BEGIN_FOLDED.len());
+                    self.pos = next;
+                    return cut_off(start, last_char_end(text, next));
+                }
+                if so_far.ends_with(END_FOLDED) {
+                    self.pos = byte_after(index);
+                    body.truncate(index + 1 - END_FOLDED.len());
+                    return FoundBlock {
+                        start,
+                        end: self.pos,
+                        part: decode_folded_body(&body),
+                    };
+                }
+                from = index + 1;
             }
-            body.push(folded);
-            if end_matcher.feed(folded, at) {
-                body.truncate(body.len() - end_len);
-                return Some(FoundBlock {
-                    start,
-                    end: self.pos,
-                    part: decode_body(&body),
-                });
-            }
-            if body.len() > MAX_BODY_CHARS + end_len {
+            if body.len() >= TOO_LARGE_AT {
                 // Skip to the end marker (if any) without keeping the body.
-                let end = skip_to_end(self.text, &mut self.pos);
-                return Some(FoundBlock {
+                self.pos = byte_after(TOO_LARGE_AT - 1);
+                let end = skip_to_end(text, body_start, &mut self.pos);
+                return FoundBlock {
                     start,
                     end,
                     part: Err(Error::new(
                         ErrorCode::TooLarge,
                         "the block is larger than a ChatSeal block may be",
                     )),
-                });
+                };
             }
         }
-        Some(cut_off(start, self.text.len()))
+        cut_off(start, text.len())
     }
+}
+
+/// Byte offset just past the `n`-th letter or digit of `bytes` (which has at least `n`).
+fn nth_alphanumeric_end(bytes: &[u8], n: usize) -> usize {
+    let mut seen = 0;
+    for (i, c) in bytes.iter().enumerate() {
+        if c.is_ascii_alphanumeric() {
+            seen += 1;
+            if seen == n {
+                return i + 1;
+            }
+        }
+    }
+    bytes.len()
+}
+
+/// If the letters and digits of `text[floor..end]` end with `marker` (folded),
+/// the byte offset where the marker starts. Only called at a byte that folds
+/// to [`MARKER_LAST`]; each non-matching look-back stops at its first
+/// mismatch, so a scan stays linear.
+fn marker_before(text: &[u8], floor: usize, end: usize, marker: &[u8]) -> Option<usize> {
+    let mut at = end;
+    for &want in marker.iter().rev() {
+        loop {
+            if at <= floor {
+                return None;
+            }
+            at -= 1;
+            if text[at].is_ascii_alphanumeric() {
+                break;
+            }
+        }
+        if text[at].to_ascii_uppercase() != want {
+            return None;
+        }
+    }
+    Some(at)
+}
+
+/// Byte offset of the `n`-th letter or digit before `end` (which has at least `n`).
+fn nth_alphanumeric_back(text: &[u8], end: usize, n: usize) -> usize {
+    let mut at = end;
+    let mut seen = 0;
+    while seen < n && at > 0 {
+        at -= 1;
+        if text[at].is_ascii_alphanumeric() {
+            seen += 1;
+        }
+    }
+    at
 }
 
 fn cut_off(start: usize, end: usize) -> FoundBlock {
@@ -404,83 +515,17 @@ fn last_char_end(text: &[u8], at: usize) -> usize {
     end
 }
 
-fn skip_to_end(text: &[u8], pos: &mut usize) -> usize {
-    let mut end_matcher = FoldedMatcher::new(END_MARKER);
-    while let Some(&c) = text.get(*pos) {
-        *pos += 1;
-        if c.is_ascii_alphanumeric() && end_matcher.feed(c.to_ascii_uppercase(), *pos - 1) {
+/// Moves `pos` just past the first end marker that ends after it (its letters
+/// may begin before `pos`, not before `floor`); returns that offset.
+fn skip_to_end(text: &[u8], floor: usize, pos: &mut usize) -> usize {
+    while let Some(i) = text[*pos..].iter().position(|&c| c | 0x20 == b'e') {
+        *pos += i + 1;
+        if marker_before(text, floor, *pos, END_FOLDED).is_some() {
             return *pos;
         }
     }
+    *pos = text.len();
     text.len()
-}
-
-/// A marker folded to its letters and digits, matched with the KMP failure
-/// function so no occurrence is missed after a partial match.
-struct FoldedMatcher {
-    pattern: Vec<u8>,
-    failure: Vec<usize>,
-    matched: usize,
-    /// Byte offsets of the characters of the current partial match.
-    starts: Vec<usize>,
-    /// Byte offset where the last complete match started.
-    start: usize,
-}
-
-impl FoldedMatcher {
-    fn new(marker: &str) -> Self {
-        let pattern: Vec<u8> = marker
-            .bytes()
-            .filter(u8::is_ascii_alphanumeric)
-            .map(|b| b.to_ascii_uppercase())
-            .collect();
-        let mut failure = vec![0usize; pattern.len()];
-        let mut k = 0;
-        for i in 1..pattern.len() {
-            while k > 0 && pattern[i] != pattern[k] {
-                k = failure[k - 1];
-            }
-            if pattern[i] == pattern[k] {
-                k += 1;
-            }
-            failure[i] = k;
-        }
-        let len = pattern.len();
-        FoldedMatcher {
-            pattern,
-            failure,
-            matched: 0,
-            starts: vec![0; len],
-            start: 0,
-        }
-    }
-
-    fn len(&self) -> usize {
-        self.pattern.len()
-    }
-
-    fn feed(&mut self, c: u8, at: usize) -> bool {
-        while self.matched > 0 && self.pattern[self.matched] != c {
-            let keep = self.failure[self.matched - 1];
-            // Keep the offsets of the suffix that is still a prefix.
-            self.starts
-                .copy_within(self.matched - keep..self.matched, 0);
-            self.matched = keep;
-        }
-        if self.pattern[self.matched] == c {
-            self.starts[self.matched] = at;
-            self.matched += 1;
-            if self.matched == self.pattern.len() {
-                self.start = self.starts[0];
-                let keep = self.failure[self.matched - 1];
-                self.starts
-                    .copy_within(self.matched - keep..self.matched, 0);
-                self.matched = keep;
-                return true;
-            }
-        }
-        false
-    }
 }
 
 #[cfg(test)]
@@ -570,6 +615,29 @@ mod tests {
     }
 
     #[test]
+    fn body_limit_is_exact_and_the_next_block_is_still_found() {
+        let block = armor_parts(&envelope(40), None, [0; 8]).unwrap().remove(0);
+        for (chars, too_large) in [
+            (MAX_BODY_CHARS, false),
+            (MAX_BODY_CHARS + 1, true),
+            (MAX_BODY_CHARS + 2, true),
+        ] {
+            // "0" decodes; a body of only zeros is a frame of version 0.
+            let text = format!(
+                "BEGIN CHATSEAL MESSAGE\n{}\nEND CHATSEAL MESSAGE {block}",
+                "0 ".repeat(chars)
+            );
+            let found = find_blocks(&text);
+            assert_eq!(found.len(), 2, "{chars}");
+            let code = found[0].part.clone().unwrap_err().code();
+            assert_eq!(code == ErrorCode::TooLarge, too_large, "{chars}: {code:?}");
+            assert_eq!(found[0].end, text.len() - block.len() - 1, "{chars}");
+            assert_eq!(&text[found[1].start..found[1].end], block);
+            assert!(found[1].part.is_ok());
+        }
+    }
+
+    #[test]
     fn marker_with_partial_repeat_is_found() {
         // "END END CHATSEAL": a partial match must not hide the real one.
         let block = armor_parts(&envelope(20), None, [0; 8]).unwrap().remove(0);
@@ -586,5 +654,89 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].start, 6);
         assert!(found[0].part.is_ok());
+    }
+
+    /// A naive finder written from the spec: fold the text, then look for the
+    /// markers by plain comparison.
+    fn reference_find(text: &str) -> Vec<(usize, usize, Result<Part>)> {
+        let folded: Vec<(u8, usize)> = text
+            .bytes()
+            .enumerate()
+            .filter(|(_, b)| b.is_ascii_alphanumeric())
+            .map(|(i, b)| (b.to_ascii_uppercase(), i))
+            .collect();
+        let letters: Vec<u8> = folded.iter().map(|&(b, _)| b).collect();
+        let at = |k: usize, marker: &[u8]| letters[k..].starts_with(marker);
+        let mut out = Vec::new();
+        let mut k = 0;
+        while let Some(b) = (k..letters.len()).find(|&b| at(b, BEGIN_FOLDED)) {
+            let start = folded[b].1;
+            let body = b + BEGIN_FOLDED.len();
+            // The first marker to end after the body starts decides.
+            let hit = (body..letters.len()).find_map(|e| {
+                let ends = |m: &[u8]| e + 1 >= body + m.len() && letters[..=e].ends_with(m);
+                if ends(BEGIN_FOLDED) {
+                    Some((true, e + 1 - BEGIN_FOLDED.len(), e))
+                } else if ends(END_FOLDED) {
+                    Some((false, e + 1 - END_FOLDED.len(), e))
+                } else {
+                    None
+                }
+            });
+            match hit {
+                Some((true, next, _)) => {
+                    out.push((
+                        start,
+                        folded[next - 1].1 + 1,
+                        Err(Error::new(ErrorCode::Altered, "")),
+                    ));
+                    k = next;
+                }
+                Some((false, end_at, e)) => {
+                    out.push((
+                        start,
+                        folded[e].1 + 1,
+                        decode_folded_body(&letters[body..end_at]),
+                    ));
+                    k = e + 1;
+                }
+                None => {
+                    out.push((start, text.len(), Err(Error::new(ErrorCode::Altered, ""))));
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    fn same(found: &FoundBlock, expected: &(usize, usize, Result<Part>)) -> bool {
+        found.start == expected.0
+            && found.end == expected.1
+            && match (&found.part, &expected.2) {
+                (Ok(a), Ok(b)) => a == b,
+                (Err(a), Err(b)) => a.code() == b.code(),
+                _ => false,
+            }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn finder_agrees_with_a_naive_reading(pieces in proptest::collection::vec(0usize..17, 0..14)) {
+            let block = armor_parts(&envelope(30), None, [0; 8]).unwrap().remove(0);
+            // Long enough for markers to straddle the finder's fold steps.
+            let filler = "\u{200b}".repeat(150);
+            let vocabulary = [
+                "BEGIN CHATSEAL MESSAGE", "END CHATSEAL MESSAGE", "BEGIN", "END", "chatseal",
+                "MESSAGE", "e", " ", "\n", "é", "\u{200b}", "> ", block.as_str(), "ABCDEFGH12",
+                "beGin chat-seal\u{a0}message", "ENDEND", &filler,
+            ];
+            let text: String = pieces.iter().map(|&i| vocabulary[i]).collect();
+            let found = find_blocks(&text);
+            let expected = reference_find(&text);
+            proptest::prop_assert_eq!(found.len(), expected.len(), "{:?}", text);
+            for (f, e) in found.iter().zip(&expected) {
+                proptest::prop_assert!(same(f, e), "{:?}: {:?} vs {:?}", text, (f.start, f.end), (e.0, e.1));
+            }
+        }
     }
 }
