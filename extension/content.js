@@ -36,11 +36,16 @@
   };
 
   /** Sends a request to the background; a dead extension context answers {ok:false}. */
+  // A copy of lib/messages.js ask() (this is a classic script): never rejects;
+  // resends only what never reached a listener (worker stopping or starting).
   async function ask(msg) {
-    try {
-      return (await chrome.runtime.sendMessage(msg)) ?? { ok: false, code: 'no_answer' };
-    } catch {
-      return { ok: false, code: 'unavailable' };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await chrome.runtime.sendMessage(msg)) ?? { ok: false, code: 'no_answer' };
+      } catch (e) {
+        if (attempt >= 2 || !/Receiving end does not exist/i.test(String(e?.message))) return { ok: false, code: 'unavailable' };
+        await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+      }
     }
   }
 
@@ -480,7 +485,9 @@
     stats.drainMs += performance.now() - t0;
     for (const c of rescan) pending.push({ node: c });
     clearTimeout(draining);
-    if (jobs.length || pending.length) draining = setTimeout(drain, 0);
+    // While frames for blocks on screen are being set up, scan the rest slowly:
+    // on a small machine the page's scan and the frames' loading share the CPU.
+    if (jobs.length || pending.length) draining = setTimeout(drain, attaching ? 50 : 0);
   }
 
   /** The job's text nodes still hold what the scan read (a slice may run after the site changed them). */
@@ -825,11 +832,13 @@
     state.frame = entry;
     state.el.setAttribute('data-framed', '');
     stats.frames = displayFrames - parked.length;
-    const [res] = await Promise.all([tokenAsked, entry.loaded]);
+    attaching++;
+    const [res] = await Promise.all([tokenAsked, entry.loaded]).finally(() => { attaching--; });
     if (gen !== state.gen || entry.state !== state) return; // dropped meanwhile
     if (res?.ok) entry.iframe.contentWindow?.postMessage({ token: res.token }, EXT_ORIGIN);
     warmUp();
   }
+  let attaching = 0; // frames waiting for their page to load or their token
 
   function dropFrame(state) {
     state.gen++;
@@ -1135,6 +1144,9 @@
   });
 
   function start() {
+    // This script runs on chat pages only: load the first display frames now,
+    // while the page still loads, so the first message shows without waiting for one.
+    setTimeout(warmUp, 0);
     const t0 = performance.now();
     scan(document.body);
     drain();

@@ -120,22 +120,35 @@ export async function frameClose(msg, sender) {
 
 const FAILURES = new Set(['unknown_key', 'altered', 'wrong_conversation', 'missing_part', 'unsupported_version', 'not_chatseal']);
 
+/**
+ * A display frame's token: a fresh one is redeemed here (the checks of
+ * FRAME_HELLO), so a display frame needs one message, not two, before it
+ * shows its text; a used one must come from the frame that redeemed it.
+ */
+async function displayRecord(msg, sender) {
+  const record = await getToken(msg.token);
+  if (record && !record.used && record.purpose === 'display' && record.tabId === sender.tab.id
+      && framePage(sender) === 'display') {
+    record.used = true;
+    record.frame = sender.frameId;
+    putToken(msg.token, record).catch(() => {});
+    return record;
+  }
+  return tokenFor(msg, sender, 'frame', 'display');
+}
+
 export async function displayOpen(core, msg, sender, arrivedAt) {
-  const record = await tokenFor(msg, sender, 'frame', 'display');
+  const record = await displayRecord(msg, sender);
   const { keys, secrets } = await getKeys();
   let reply;
+  let opened = null;
   try {
-    const opened = core.decrypt(record.data.blocks, [...secrets.values()], record.data.conversation);
+    opened = core.decrypt(record.data.blocks, [...secrets.values()], record.data.conversation);
     const key = keys.find((k) => k.keyId === opened.keyId);
-    // Replies should use the key the contact writes with, unless one was chosen.
-    await rememberConversationKey(record.data.conversation, opened.keyId, { replace: false });
     reply = {
       ok: true, text: opened.text, keyId: opened.keyId, keyName: key?.name ?? '', verified: !!key?.verified,
       fromMe: opened.senderId === (await senderId(core)), createdMs: opened.createdMs, conversation: opened.conversation,
     };
-    await recordDecrypted(record.tabId, msg.token, {
-      fromMe: reply.fromMe, createdMs: reply.createdMs, keyName: reply.keyName, preview: preview(opened.text),
-    });
   } catch (e) {
     const code = FAILURES.has(e?.code) ? e.code : 'altered';
     reply = { ok: false, code, message: code };
@@ -145,8 +158,20 @@ export async function displayOpen(core, msg, sender, arrivedAt) {
     }
   }
   noteDecrypt(arrivedAt);
-  await countOutcome(msg.token, record, reply.ok ? 'decrypted' : 'failed');
+  // The books are kept after the answer: the frame shows the text without waiting for storage.
+  keepBooks(msg.token, record, reply, opened).catch(() => {});
   return reply;
+}
+
+async function keepBooks(token, record, reply, opened) {
+  if (reply.ok) {
+    // Replies should use the key the contact writes with, unless one was chosen.
+    await rememberConversationKey(record.data.conversation, opened.keyId, { replace: false });
+    await recordDecrypted(record.tabId, token, {
+      fromMe: reply.fromMe, createdMs: reply.createdMs, keyName: reply.keyName, preview: preview(opened.text),
+    });
+  }
+  await countOutcome(token, record, reply.ok ? 'decrypted' : 'failed');
 }
 
 /** Counts each display token once in its tab's numbers (a retry can turn failed into decrypted). */

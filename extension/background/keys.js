@@ -138,10 +138,19 @@ export function setConversationKey(conversation, keyId) {
  * Remembers the key used in a conversation: on sending (replace: the key
  * actually used wins) and on reading (only if the conversation has none yet).
  */
+// Conversations known to have a key: decrypting message after message of one
+// thread then reads no storage (cleared whenever the stored choices change).
+const settled = new Set();
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && changes.conversationKeys) settled.clear();
+});
+
 export function rememberConversationKey(conversation, keyId, { replace }) {
+  if (!replace && settled.has(conversation)) return Promise.resolve();
   return serial(async () => {
     const { conversationKeys } = await getState();
     const current = conversationKeys[conversation];
+    if (current && !replace) settled.add(conversation);
     if (current === keyId || (current && !replace)) return;
     await chrome.storage.local.set({ conversationKeys: { ...conversationKeys, [conversation]: keyId } });
   });

@@ -18,35 +18,84 @@ export function newToken() {
 
 export const isToken = (t) => typeof t === 'string' && /^[A-Za-z0-9_-]{24}$/.test(t);
 
+// storage.session behind a copy in memory: once a key was read it is served
+// from memory, and writes are gathered and stored together every
+// WRITE_BEHIND_MS. A long thread decrypts hundreds of messages a second, each
+// updating its token, its tab's counts and the popup's list; one storage write
+// each would queue thousands of them, and every later storage call (a compose
+// token) would wait behind the queue. storage.session stays the record a
+// restarted worker reads; a write is at most WRITE_BEHIND_MS behind.
+const WRITE_BEHIND_MS = 100;
+const memory = new Map(); // key -> value, undefined when known to be absent
+let dirty = new Map(); // key -> value to store, undefined to remove
+let flushTimer = 0;
+
+async function read(key) {
+  if (!memory.has(key)) {
+    const value = (await chrome.storage.session.get(key))[key];
+    if (!memory.has(key)) memory.set(key, value); // unless written meanwhile
+  }
+  return memory.get(key);
+}
+
+function write(key, value) {
+  memory.set(key, value);
+  dirty.set(key, value);
+  flushTimer ||= setTimeout(flush, WRITE_BEHIND_MS);
+}
+
+async function flush() {
+  clearTimeout(flushTimer);
+  flushTimer = 0;
+  const batch = dirty;
+  dirty = new Map();
+  const set = {};
+  const gone = [];
+  for (const [key, value] of batch) {
+    if (value === undefined) gone.push(key);
+    else set[key] = value;
+  }
+  await Promise.all([
+    Object.keys(set).length ? chrome.storage.session.set(set) : null,
+    gone.length ? chrome.storage.session.remove(gone) : null,
+  ]);
+}
+
 export async function getToken(token) {
   if (!isToken(token)) return null;
-  const record = (await chrome.storage.session.get(`tok:${token}`))[`tok:${token}`];
+  const record = await read(`tok:${token}`);
   if (!record) return null;
   if (!record.used && Date.now() - record.createdMs > UNUSED_TOKEN_TTL_MS) return null;
   return record;
 }
 
-export const putToken = (token, record) => chrome.storage.session.set({ [`tok:${token}`]: record });
+export async function putToken(token, record) {
+  write(`tok:${token}`, record);
+}
 
 export async function getParts(token) {
-  return (await chrome.storage.session.get(`parts:${token}`))[`parts:${token}`] ?? null;
+  return (await read(`parts:${token}`)) ?? null;
 }
 
-export const putParts = (token, parts) => chrome.storage.session.set({ [`parts:${token}`]: parts });
+export async function putParts(token, parts) {
+  write(`parts:${token}`, parts);
+}
+
+const NEW_TAB = { active: false, origin: null, conversation: null, decrypted: 0, failed: 0 };
 
 export async function getTab(tabId) {
-  const record = (await chrome.storage.session.get(`tab:${tabId}`))[`tab:${tabId}`];
-  return record ?? { active: false, origin: null, conversation: null, decrypted: 0, failed: 0 };
+  return { ...((await read(`tab:${tabId}`)) ?? NEW_TAB) };
 }
 
-/** Applies change(record) to the tab's record and stores it (serialised). */
-export function updateTab(tabId, change) {
-  return serial(async () => {
-    const record = await getTab(tabId);
-    change(record);
-    await chrome.storage.session.set({ [`tab:${tabId}`]: record });
-    return record;
-  });
+/** Applies change(record) to the tab's record and stores it; returns a copy. */
+export async function updateTab(tabId, change) {
+  const key = `tab:${tabId}`;
+  await read(key);
+  // From here on synchronous: concurrent updates cannot lose each other's changes.
+  const record = { ...(memory.get(key) ?? NEW_TAB) };
+  change(record);
+  write(key, record);
+  return { ...record };
 }
 
 /**
@@ -57,14 +106,16 @@ export function updateTab(tabId, change) {
  */
 export function forgetTab(tabId, keepDocument = null) {
   return serial(async () => {
-    const all = await chrome.storage.session.get(null);
+    await flush();
     const stale = keepDocument ? [] : [`tab:${tabId}`, `seen:${tabId}`];
-    for (const [key, value] of Object.entries(all)) {
-      if (key.startsWith('tok:') && value.tabId === tabId && (!keepDocument || value.documentId !== keepDocument)) {
-        stale.push(key, `parts:${key.slice(4)}`);
-      }
+    const isStale = (key, value) => key.startsWith('tok:') && value?.tabId === tabId
+      && (!keepDocument || value.documentId !== keepDocument);
+    const all = await chrome.storage.session.get(null);
+    for (const [key, value] of [...Object.entries(all), ...memory]) {
+      if (isStale(key, value)) stale.push(key, `parts:${key.slice(4)}`);
     }
-    if (stale.length) await chrome.storage.session.remove(stale);
+    for (const key of stale) write(key, undefined);
+    await flush();
   });
 }
 
@@ -78,21 +129,22 @@ export function preview(text) {
   return words.length > PREVIEW_CHARS ? `${words.slice(0, PREVIEW_CHARS - 1)}…` : words;
 }
 
-export function recordDecrypted(tabId, token, entry) {
-  return serial(async () => {
-    const key = `seen:${tabId}`;
-    const list = ((await chrome.storage.session.get(key))[key] ?? []).filter((e) => e.token !== token);
-    list.push({ token, ...entry });
-    await chrome.storage.session.set({ [key]: list.slice(-SEEN_LIMIT) });
-  });
+export async function recordDecrypted(tabId, token, entry) {
+  const key = `seen:${tabId}`;
+  await read(key);
+  const list = (memory.get(key) ?? []).filter((e) => e.token !== token);
+  list.push({ token, ...entry });
+  write(key, list.slice(-SEEN_LIMIT));
 }
 
 export async function getDecrypted(tabId) {
-  const list = (await chrome.storage.session.get(`seen:${tabId}`))[`seen:${tabId}`] ?? [];
+  const list = (await read(`seen:${tabId}`)) ?? [];
   return list.map(({ token, ...entry }) => entry);
 }
 
-export const forgetDecrypted = (tabId) => chrome.storage.session.remove(`seen:${tabId}`);
+export async function forgetDecrypted(tabId) {
+  write(`seen:${tabId}`, undefined);
+}
 
 /**
  * The toolbar badge shows how many messages ChatSeal decrypted in this tab: a
@@ -100,7 +152,16 @@ export const forgetDecrypted = (tabId) => chrome.storage.session.remove(`seen:${
  * "decrypted" bubble would not move it).
  */
 export function setBadge(tabId, tab) {
-  const text = tab.decrypted ? String(Math.min(tab.decrypted, 999)) : '';
-  chrome.action.setBadgeText({ tabId, text }).catch(() => {});
-  chrome.action.setBadgeBackgroundColor({ tabId, color: tab.failed ? '#b3261e' : '#1b6e3a' }).catch(() => {});
+  // At most every WRITE_BEHIND_MS per tab, with the latest numbers.
+  const waiting = badges.has(tabId);
+  badges.set(tabId, tab);
+  if (waiting) return;
+  setTimeout(() => {
+    const latest = badges.get(tabId);
+    badges.delete(tabId);
+    const text = latest.decrypted ? String(Math.min(latest.decrypted, 999)) : '';
+    chrome.action.setBadgeText({ tabId, text }).catch(() => {});
+    chrome.action.setBadgeBackgroundColor({ tabId, color: latest.failed ? '#b3261e' : '#1b6e3a' }).catch(() => {});
+  }, WRITE_BEHIND_MS);
 }
+const badges = new Map(); // tabId -> the numbers to show next

@@ -1,6 +1,6 @@
 // Shared by the compose and display frames (extension-origin pages placed in
 // chat sites by the content script).
-import { MSG } from '../lib/messages.js';
+import { MSG, ask } from '../lib/messages.js';
 
 // Unknown names (a contact kind added later) show their last part, never an empty label.
 export const t = (name, subs) => chrome.i18n.getMessage(name, subs) || name.replace(/^\w+_/, '');
@@ -14,13 +14,7 @@ export function localize(root = document) {
   for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
 }
 
-export async function ask(msg) {
-  try {
-    return (await chrome.runtime.sendMessage(msg)) ?? { ok: false, code: 'no_answer' };
-  } catch {
-    return { ok: false, code: 'unavailable' };
-  }
-}
+export { ask };
 
 /**
  * Takes a one-time token from the URL hash (how the content script opens the

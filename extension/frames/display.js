@@ -3,7 +3,7 @@
 // Text goes in through textContent only; never as HTML.
 import { MSG } from '../lib/messages.js';
 import {
-  ask, hello, localize, refuse, reportHeight, t, tokenFromHash,
+  ask, localize, refuse, reportHeight, t, tokenFromHash,
 } from './common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -53,18 +53,20 @@ function reset() {
 async function use(newToken) {
   everUsed = true;
   reset();
-  const mine = seq;
-  const info = await hello(newToken, 'display');
-  if (mine !== seq) return;
-  if (!info) return refuse();
+  if (window.top === window) return refuse();
   token = newToken;
   await open();
 }
 
 async function open() {
   const mine = seq;
+  // The first DISPLAY_OPEN redeems the token (no separate FRAME_HELLO).
   const res = await ask({ type: MSG.DISPLAY_OPEN, token });
   if (mine !== seq) return;
+  if (res?.code === 'forbidden') {
+    token = null;
+    return refuse();
+  }
   $('loading').hidden = true;
   if (res?.ok && typeof res.text === 'string') return show(res);
   fail(res?.code);
@@ -88,6 +90,8 @@ function show(res) {
   note.hidden = res.conversation !== 'unbound';
   note.textContent = note.hidden ? '' : t('notBound');
   $('message').hidden = false;
+  // For DevTools and scripts/bench (this frame is cross-origin to the page): when text was shown.
+  performance.mark('chatseal-shown');
 }
 
 function fail(code) {

@@ -42,7 +42,8 @@ export const MSG = Object.freeze({
   // {token, part, parts, inserted} after each part was handed to the content script.
   COMPOSE_PROGRESS: 'compose-progress',
   // display frame: decrypt the blocks registered with its token (may be asked again,
-  // e.g. after a key was imported). {token}
+  // e.g. after a key was imported). {token}. A display frame sends no FRAME_HELLO:
+  // the first DISPLAY_OPEN redeems its token with the same checks (one round trip).
   // -> {ok, text, keyId, keyName, verified, fromMe, createdMs, conversation: 'match'|'unbound'|'unchecked'}
   //  | {ok:false, code: unknown_key|altered|wrong_conversation|missing_part|unsupported_version|not_chatseal, keyId?}
   DISPLAY_OPEN: 'display-open',
@@ -89,3 +90,22 @@ export const MSG = Object.freeze({
   // -> {ok, active, origin, conversation, decrypted, failed, conversationKey: {keyId, name}|null}
   TAB_STATUS: 'tab-status',
 });
+
+/**
+ * Sends `msg` to the background and resolves to its reply, never rejects:
+ * {ok: false, code: 'unavailable'} when it could not be delivered. A message
+ * sent while the browser is stopping or starting the service worker can find
+ * no listener ("Receiving end does not exist"): it was never handled, so it is
+ * sent again, up to twice. Other failures are not retried, since the
+ * background may have acted on them. content.js (a classic script) has a copy.
+ */
+export async function ask(msg) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return (await chrome.runtime.sendMessage(msg)) ?? { ok: false, code: 'no_answer' };
+    } catch (e) {
+      if (attempt >= 2 || !/Receiving end does not exist/i.test(String(e?.message))) return { ok: false, code: 'unavailable' };
+      await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+    }
+  }
+}

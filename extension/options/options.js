@@ -1,20 +1,14 @@
 // The options page: key management, conversation keys, backup, contact-warning
 // switches and enabled sites. Every action is a message to the background; this
 // page never touches key storage itself.
-import { MSG } from '../lib/messages.js';
+import { MSG, ask } from '../lib/messages.js';
 import { localize, t } from '../lib/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const WARN_KINDS = ['email', 'phone', 'url', 'handle', 'payment'];
 let view = { keys: [], selectedKeyId: null, defaultKeyId: null, conversationKeys: {}, settings: null };
 
-async function send(type, fields = {}) {
-  try {
-    return (await chrome.runtime.sendMessage({ type, ...fields })) ?? { ok: false, code: 'internal' };
-  } catch {
-    return { ok: false, code: 'internal' };
-  }
-}
+const send = (type, fields = {}) => ask({ type, ...fields });
 
 function announce(text) {
   $('alert').textContent = '';

@@ -2,11 +2,11 @@
 // conversation uses, how many blocks were decrypted or failed, and enabling
 // ChatSeal on the current site. Being outside the page, it is the place to
 // check what a page cannot fake.
-import { MSG } from '../lib/messages.js';
+import { MSG, ask } from '../lib/messages.js';
 import { localize, t } from '../lib/i18n.js';
 
 const $ = (id) => document.getElementById(id);
-const send = (type, fields = {}) => chrome.runtime.sendMessage({ type, ...fields }).catch(() => ({ ok: false, code: 'internal' }));
+const send = (type, fields = {}) => ask({ type, ...fields });
 
 /** The tab this popup is about: the active tab, or ?tab=ID (tests, which open the popup as a page). */
 async function currentTab() {

@@ -450,7 +450,8 @@ describe('popup', () => {
 
     const tabId = await sw.evaluate(async (url) => (await chrome.tabs.query({})).find((t) => t.url === url)?.id, page.url());
     assert.ok(Number.isInteger(tabId));
-    assert.equal(await sw.evaluate((id) => chrome.action.getBadgeText({ tabId: id }), tabId), '1');
+    // The background counts after it answered the frame (and sets the badge at most every 100 ms).
+    await waitFor(async () => (await sw.evaluate((id) => chrome.action.getBadgeText({ tabId: id }), tabId)) === '1', { message: 'badge 1' });
     const popup = await bob.context.newPage();
     await popup.goto(`chrome-extension://${bob.extensionId}/popup/popup.html?tab=${tabId}`);
     await popup.getByText('ChatSeal is active on this tab.').waitFor();
