@@ -580,6 +580,8 @@
   const frames = new Set(); // live iframes ChatSeal placed: {iframe, resize(h)}
   // frames: display frames showing a block now; maxFrames: most display frames alive at once (incl. parked).
   const stats = { blocks: 0, frames: 0, maxFrames: 0, framesMade: 0, resizes: 0, initialScanMs: 0, maxMutationMs: 0, drainMs: 0, scans: [] };
+  // Page-clock times (performance.now) of the first frame made and the first token handed to a frame.
+  Object.assign(stats, { startedAt: null, firstFrameAt: null, firstHandoverAt: null });
 
   // Frames exist only for placeholders within about a screen of the viewport;
   // scrollMargin extends that into scrolling message lists (Chrome 120+).
@@ -771,6 +773,7 @@
     };
     iframe.src = DISPLAY_URL;
     parent.append(iframe);
+    stats.firstFrameAt ??= performance.now();
     frames.add(entry);
     displayFrames++;
     stats.framesMade++;
@@ -835,7 +838,10 @@
     attaching++;
     const [res] = await Promise.all([tokenAsked, entry.loaded]).finally(() => { attaching--; });
     if (gen !== state.gen || entry.state !== state) return; // dropped meanwhile
-    if (res?.ok) entry.iframe.contentWindow?.postMessage({ token: res.token }, EXT_ORIGIN);
+    if (res?.ok) {
+      entry.iframe.contentWindow?.postMessage({ token: res.token }, EXT_ORIGIN);
+      stats.firstHandoverAt ??= performance.now();
+    }
     warmUp();
   }
   let attaching = 0; // frames waiting for their page to load or their token
@@ -1144,10 +1150,8 @@
   });
 
   function start() {
-    // This script runs on chat pages only: load the first display frames now,
-    // while the page still loads, so the first message shows without waiting for one.
-    setTimeout(warmUp, 0);
     const t0 = performance.now();
+    stats.startedAt = t0;
     scan(document.body);
     drain();
     stats.initialScanMs = performance.now() - t0;

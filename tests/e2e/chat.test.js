@@ -224,14 +224,18 @@ describe('hostile page', () => {
       assert.equal(await frame.getByRole('textbox', { name: 'Secret message' }).count(), 0);
     } // else: Chromium refused to load it at all (use_dynamic_url), which is just as good
     // A display frame the page placed and fed a made-up token shows nothing but the refusal.
-    const displayUrl = await page.evaluate((id) => {
+    await page.evaluate((id) => {
       const f = document.createElement('iframe');
+      f.id = 'forged-display';
       f.src = `chrome-extension://${id}/frames/display.html`;
       f.onload = () => f.contentWindow.postMessage({ token: 'BBBBBBBBBBBBBBBBBBBBBBBB' }, '*');
       document.body.append(f);
-      return f.src;
     }, bob.extensionId);
-    const display = await waitFor(() => page.frames().find((f) => f.url() === displayUrl), { message: 'forged display frame' }).catch(() => null);
+    // That iframe element's own frame (ChatSeal's display frames may share its URL).
+    const display = await waitFor(async () => {
+      const f = await (await page.$('#forged-display'))?.contentFrame();
+      return f?.url().includes('/frames/display.html') ? f : null;
+    }, { timeout: 5000, message: 'forged display frame' }).catch(() => null);
     if (display) await display.getByText('This ChatSeal panel was not opened by ChatSeal').waitFor();
     await page.close();
   });

@@ -100,6 +100,14 @@ export function waitForDisplayed(page, { text, failure, timeout = 10_000 }) {
 
 export { openChat };
 
+/** Scrolls the message list (#messages) down by one screen; true when it was already at the end. */
+export const scrollListByScreen = (page) => page.evaluate(() => {
+  const list = document.getElementById('messages');
+  const before = list.scrollTop;
+  list.scrollTop += list.clientHeight;
+  return list.scrollTop === before;
+});
+
 /**
  * Evaluates `expression` in ChatSeal's content-script world of `page` (an
  * isolated world the page cannot see), through DevTools. Used for the content

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { launchBrowser, openChat, startApp, stopServiceWorker, waitFor } from './harness.js';
+import { waitForDisplayed } from './ext.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const DIST = path.join(ROOT, 'dist/chrome');
@@ -445,8 +446,7 @@ describe('popup', () => {
     });
     assert.equal(posted.status, 201);
     // The real content script frames the block; the real display frame asks for the plaintext.
-    const display = await waitFor(() => page.frames().find((f) => f.url().includes('/frames/display.html')), { message: 'display frame' });
-    await display.getByText('seen through the popup').waitFor();
+    await waitForDisplayed(page, { text: 'seen through the popup' });
 
     const tabId = await sw.evaluate(async (url) => (await chrome.tabs.query({})).find((t) => t.url === url)?.id, page.url());
     assert.ok(Number.isInteger(tabId));
@@ -480,8 +480,7 @@ describe('popup', () => {
     assert.equal(await stopServiceWorker(bob.context, bob.extensionId), true);
     const t0 = Date.now();
     await page.reload();
-    const again = await waitFor(() => page.frames().find((f) => f.url().includes('/frames/display.html')), { message: 'display frame' });
-    await again.getByText('seen through the popup').waitFor();
+    await waitForDisplayed(page, { text: 'seen through the popup', timeout: 30_000 });
     const shownMs = Date.now() - t0;
     const w = await sw.evaluate(() => ({ ...globalThis.chatseal.timings }));
     console.log(`# cold start, page reload -> plaintext shown: ${shownMs} ms; in the new worker (ms since it started): `

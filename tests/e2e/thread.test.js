@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openChat, startApp, waitFor } from './harness.js';
 import {
-  contentEval, conversationOf, createKey, displayed, displayFrames, launchUser, nodeCore, toBackground, waitForDisplayed,
+  contentEval, conversationOf, createKey, displayed, displayFrames, launchUser, nodeCore, scrollListByScreen, toBackground, waitForDisplayed,
 } from './ext.js';
 
 const N = 2000;
@@ -87,12 +87,7 @@ test(`${N} blocks: sliced scan, lazy and reused frames, every message passed is 
       await page.waitForTimeout(100);
     }
     stops++;
-    const atEnd = await page.evaluate(() => {
-      const list = document.getElementById('messages');
-      const before = list.scrollTop;
-      list.scrollTop += list.clientHeight;
-      return list.scrollTop === before;
-    });
+    const atEnd = await scrollListByScreen(page);
     if (atEnd) break;
   }
   const after = await contentEval(page, 'globalThis.__chatsealStats');
