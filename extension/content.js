@@ -485,9 +485,11 @@
     stats.drainMs += performance.now() - t0;
     for (const c of rescan) pending.push({ node: c });
     clearTimeout(draining);
-    // While frames for blocks on screen are being set up, scan the rest slowly:
-    // on a small machine the page's scan and the frames' loading share the CPU.
-    if (jobs.length || pending.length) draining = setTimeout(drain, attaching ? 50 : 0);
+    // While frames for blocks on screen are being set up (loading, or given a
+    // token less than QUIET_MS ago and decrypting), scan the rest slowly: on a
+    // small machine the page's scan and the frames share the CPU.
+    const busy = attaching || performance.now() < quietUntil;
+    if (jobs.length || pending.length) draining = setTimeout(drain, busy ? 50 : 0);
   }
 
   /** The job's text nodes still hold what the scan read (a slice may run after the site changed them). */
@@ -616,7 +618,7 @@
     el.setAttribute(OWN, 'block');
     const height = heightBySig.get(sig);
     if (height) el.style.height = `${height}px`;
-    const state = { el, text, sig, info: infoBySig.get(sig) ?? peek(sig), visible: false, frame: null, gen: 0, hidden: false, group: null };
+    const state = { el, text, sig, info: infoBySig.get(sig) ?? peek(sig), visible: false, frame: null, gen: 0, hidden: false, group: null, prefetched: null };
     states.add(state);
     stateOf.set(el, state);
     stats.blocks++;
@@ -827,7 +829,8 @@
   async function attach(entry, state) {
     waiting.delete(state);
     const gen = ++state.gen;
-    const tokenAsked = ask({ type: MSG.FRAME_TOKEN, purpose: 'display', blocks: blocksFor(state), conversation: conversationId() });
+    const tokenAsked = state.prefetched ?? askDisplayToken(state);
+    state.prefetched = null; // a token is good for one frame
     const root = state.el.shadowRoot ?? state.el.attachShadow({ mode: 'open' });
     if (entry) root.moveBefore(entry.iframe, null);
     else entry = newFrame(root);
@@ -841,10 +844,26 @@
     if (res?.ok) {
       entry.iframe.contentWindow?.postMessage({ token: res.token }, EXT_ORIGIN);
       stats.firstHandoverAt ??= performance.now();
+      quietUntil = performance.now() + QUIET_MS;
     }
     warmUp();
   }
+  const askDisplayToken = (state) => ask({ type: MSG.FRAME_TOKEN, purpose: 'display', blocks: blocksFor(state), conversation: conversationId() });
+
+  /**
+   * Asks tokens for the newest single-part blocks of a page that just loaded,
+   * before the page's first layout tells which are on screen: in a chat those
+   * are the ones at the bottom, and their frames then start at once.
+   */
+  function prefetchTokens(count) {
+    for (const state of [...states].slice(0, count)) {
+      if (!state.frame && !state.group && state.info?.peeked) state.prefetched = askDisplayToken(state);
+    }
+  }
+
   let attaching = 0; // frames waiting for their page to load or their token
+  const QUIET_MS = 300;
+  let quietUntil = 0;
 
   function dropFrame(state) {
     state.gen++;
@@ -1154,6 +1173,7 @@
     stats.startedAt = t0;
     scan(document.body);
     drain();
+    prefetchTokens(8);
     stats.initialScanMs = performance.now() - t0;
     mo.observe(document.body, { subtree: true, childList: true, characterData: true });
     ask({ type: MSG.TAB_STATUS, conversation: conversationId() });
@@ -1162,6 +1182,10 @@
   // them in this isolated world through DevTools; the page cannot see them.
   globalThis.__chatsealStats = stats;
 
-  if (document.body) start();
+  // This script runs on chat pages only, from document_start: load the first
+  // display frames while the page itself still loads, so the first message
+  // does not wait for one (a frame takes a few hundred ms on a busy machine).
+  if (document.documentElement) warmUp();
+  if (document.readyState !== 'loading') start();
   else addEventListener('DOMContentLoaded', start, { once: true });
 })();

@@ -39,7 +39,7 @@ function scriptFor(origin) {
     matches: [pattern(origin)],
     js: main.js,
     ...(main.css ? { css: main.css } : {}),
-    runAt: main.runAt ?? 'document_idle',
+    runAt: main.runAt ?? 'document_start',
     persistAcrossSessions: true,
   };
 }

@@ -129,6 +129,11 @@ try {
       if (kind === 'cold') await stopServiceWorker(user.context, user.extensionId);
       const page = await user.context.newPage();
       const t = await firstShown(page);
+      if (kind === 'cold') {
+        // The new worker's own clock: started -> first DISPLAY_OPEN answered (WASM loaded on the way).
+        const worker = await user.serviceWorker();
+        t.worker = await worker.evaluate(() => ({ ...globalThis.chatseal.timings }));
+      }
       (kind === 'cold' ? cold : warm).push(t);
       if (kind === 'warm') {
         await waitFor(() => contentEval(page, `globalThis.__chatsealStats.blocks === ${N}`), { timeout: 60_000, message: 'all blocks replaced' });
@@ -146,8 +151,13 @@ try {
   row('thread_first_shown', `${N}-block thread: first decrypted message after the page's DOM is ready (warm worker)`, firstWarm, 'ms', '<= 300', firstWarm <= 300);
   row('thread_first_shown_nav', `${N}-block thread: first decrypted message after navigation start (warm)`,
     median(warm.map((t) => t.afterNavigation)), 'ms', null, null);
-  const firstCold = median(cold.map((t) => t.afterLoad));
-  row('thread_first_shown_cold', `${N}-block thread: first decrypted message after the DOM is ready, worker stopped before`, firstCold, 'ms', '<= 250 (cold first decrypt)', firstCold <= 250);
+  row('thread_first_shown_cold', `${N}-block thread: first decrypted message after the DOM is ready, worker stopped before`,
+    median(cold.map((t) => t.afterLoad)), 'ms', null, null);
+  const coldDecrypt = median(cold.map((t) => t.worker.firstDecryptMs));
+  row('cold_first_decrypt', 'cold start: a new worker\'s first DISPLAY_OPEN, arrival -> answer (WASM loaded on the way)', coldDecrypt, 'ms', '<= 250', coldDecrypt <= 250);
+  row('cold_worker_to_decrypt', 'cold start: worker started -> first decrypt answered (includes waiting for the page)',
+    median(cold.map((t) => t.worker.firstDecryptAtMs)), 'ms', null, null);
+  row('cold_wasm_init', 'cold start: WASM fetch + compile + instantiate in the worker', median(cold.map((t) => t.worker.wasmInitMs)), 'ms', null, null);
   const firstScan = median(scans.map((s) => Math.max(s.initialScanMs, s.maxMutationMs)));
   row('thread_first_scan', 'content script: initial scan (first task)', firstScan, 'ms', '<= 50', firstScan <= 50);
   row('thread_scan_total', `content script: all scan slices for ${N} blocks (main-thread time)`, median(scans.map((s) => s.drainMs)), 'ms', null, null);
