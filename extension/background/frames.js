@@ -10,7 +10,9 @@
 import { MSG } from '../lib/messages.js';
 import { noteDecrypt } from './core.js';
 import { Refusal, bad, framePage, int, keyIdOf, str, strArray } from './senders.js';
-import { getParts, getToken, newToken, preview, putParts, putToken, recordDecrypted, setBadge, updateTab } from './session.js';
+import {
+  countedOutcome, getParts, getToken, newToken, preview, putParts, putToken, recordDecrypted, setBadge, updateTab,
+} from './session.js';
 import { rememberConversationKey } from './keys.js';
 import { getKeys, getState, keyForConversation, nextCounter, senderId } from './store.js';
 
@@ -164,22 +166,27 @@ export async function displayOpen(core, msg, sender, arrivedAt) {
 }
 
 async function keepBooks(token, record, reply, opened) {
+  // A message may be shown again and again (its frame recycled as the user
+  // scrolls): it is listed and counted once. The end of each block (its tag
+  // and end marker) tells messages apart, within one conversation.
+  const message = [record.data.conversation, ...record.data.blocks.map((b) => b.slice(-60))].join('|');
   if (reply.ok) {
     // Replies should use the key the contact writes with, unless one was chosen.
     await rememberConversationKey(record.data.conversation, opened.keyId, { replace: false });
-    await recordDecrypted(record.tabId, token, {
+    await recordDecrypted(record.tabId, message, {
       fromMe: reply.fromMe, createdMs: reply.createdMs, keyName: reply.keyName, preview: preview(opened.text),
     });
   }
-  await countOutcome(token, record, reply.ok ? 'decrypted' : 'failed');
+  await countOutcome(token, record, message, reply.ok ? 'decrypted' : 'failed');
 }
 
-/** Counts each display token once in its tab's numbers (a retry can turn failed into decrypted). */
-async function countOutcome(token, record, outcome) {
+/** Counts a message once in its tab's numbers; a retry can turn failed into decrypted. */
+async function countOutcome(token, record, message, outcome) {
   if (record.outcome === outcome) return;
-  const previous = record.outcome;
   record.outcome = outcome;
   await putToken(token, record);
+  const previous = await countedOutcome(record.tabId, message, outcome);
+  if (previous === outcome) return;
   const tab = await updateTab(record.tabId, (t) => {
     if (previous) t[previous] = Math.max(0, t[previous] - 1);
     t[outcome] += 1;

@@ -4,8 +4,10 @@
 //   tok:<token>   {tabId, frameId, documentId, purpose, data, used, frame, createdMs, outcome}
 //   parts:<token> {blocks, next}  remaining parts of a multipart message
 //   tab:<tabId>   {active, origin, conversation, documentId, decrypted, failed}
-//   seen:<tabId>  [{token, fromMe, createdMs, keyName, preview}] messages decrypted in
+//   seen:<tabId>  [{message, fromMe, createdMs, keyName, preview}] messages decrypted in
 //                 the tab, for the popup only (never sent to a content script)
+//   counted:<tabId> {message: 'decrypted'|'failed'} what each message shown in the
+//                 tab counted as, so a message shown again counts once
 import { serial } from './store.js';
 
 // A frame must redeem its token soon after the content script asked for it.
@@ -98,6 +100,16 @@ export async function updateTab(tabId, change) {
   return { ...record };
 }
 
+/** Records `outcome` for a message shown in a tab; returns what was recorded before (or undefined). */
+export async function countedOutcome(tabId, message, outcome) {
+  const key = `counted:${tabId}`;
+  await read(key);
+  const counted = memory.get(key) ?? {};
+  const previous = counted[message];
+  if (previous !== outcome) write(key, { ...counted, [message]: outcome });
+  return previous;
+}
+
 /**
  * Forgets a tab's tokens (and, without keepDocument, its counts): the tab was
  * closed, or its top frame shows a new document (keepDocument: that
@@ -107,7 +119,7 @@ export async function updateTab(tabId, change) {
 export function forgetTab(tabId, keepDocument = null) {
   return serial(async () => {
     await flush();
-    const stale = keepDocument ? [] : [`tab:${tabId}`, `seen:${tabId}`];
+    const stale = keepDocument ? [] : [`tab:${tabId}`, `seen:${tabId}`, `counted:${tabId}`];
     const isStale = (key, value) => key.startsWith('tok:') && value?.tabId === tabId
       && (!keepDocument || value.documentId !== keepDocument);
     const all = await chrome.storage.session.get(null);
@@ -129,21 +141,24 @@ export function preview(text) {
   return words.length > PREVIEW_CHARS ? `${words.slice(0, PREVIEW_CHARS - 1)}…` : words;
 }
 
-export async function recordDecrypted(tabId, token, entry) {
+/** Lists a decrypted message (`message`: its identity; shown again, it moves to the end). */
+export async function recordDecrypted(tabId, message, entry) {
   const key = `seen:${tabId}`;
   await read(key);
-  const list = (memory.get(key) ?? []).filter((e) => e.token !== token);
-  list.push({ token, ...entry });
+  const list = (memory.get(key) ?? []).filter((e) => e.message !== message);
+  list.push({ message, ...entry });
   write(key, list.slice(-SEEN_LIMIT));
 }
 
 export async function getDecrypted(tabId) {
   const list = (await read(`seen:${tabId}`)) ?? [];
-  return list.map(({ token, ...entry }) => entry);
+  return list.map(({ message, ...entry }) => entry);
 }
 
+/** Forgets what was decrypted in a tab (a new document there starts afresh). */
 export async function forgetDecrypted(tabId) {
   write(`seen:${tabId}`, undefined);
+  write(`counted:${tabId}`, undefined);
 }
 
 /**

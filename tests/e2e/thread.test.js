@@ -101,7 +101,9 @@ test(`${N} blocks: sliced scan, lazy and reused frames, every message passed is 
   // Blocks scrolled past in well under a second may be recycled before their
   // frame asked for them (a screen per ~100 ms here); nearly all must be opened.
   console.log(`# background: ${tab.decrypted} of ${N} blocks decrypted during the scroll, ${tab.failed} failed`);
-  assert.ok(tab.ok && tab.decrypted >= N * 0.8 && tab.failed === 0, `background counted ${tab.decrypted} decrypted, ${tab.failed} failed`);
+  // ...and each once, though frames were recycled and some shown more than once.
+  assert.ok(tab.ok && tab.decrypted >= N * 0.8 && tab.decrypted <= N && tab.failed === 0,
+    `background counted ${tab.decrypted} decrypted, ${tab.failed} failed`);
   await page.close();
 });
 
