@@ -204,6 +204,7 @@
   let opening = null;
 
   async function openCompose(composer) {
+    stats.composeAsked++;
     if (compose?.composer === composer) return compose.frame.focus();
     if (opening) return opening;
     opening = (async () => {
@@ -212,6 +213,7 @@
         type: MSG.FRAME_TOKEN, purpose: 'compose', conversation: conversationId(),
         composer: { maxChars: maxCharsFor(composer) },
       });
+      stats.composeAnswer = res?.ok ? 'ok' : res?.code;
       if (!res?.ok) return;
       const { host, root } = uiHost(FRAME_CSS);
       const box = document.createElement('div');
@@ -584,6 +586,8 @@
   const stats = { blocks: 0, frames: 0, maxFrames: 0, framesMade: 0, resizes: 0, initialScanMs: 0, maxMutationMs: 0, drainMs: 0, scans: [] };
   // Page-clock times (performance.now) of the first frame made and the first token handed to a frame.
   Object.assign(stats, { startedAt: null, firstFrameAt: null, firstHandoverAt: null });
+  // Compose panels asked for, and the background's last answer to the token request ('ok' or a code).
+  Object.assign(stats, { composeAsked: 0, composeAnswer: null });
 
   // Frames exist only for placeholders within about a screen of the viewport;
   // scrollMargin extends that into scrolling message lists (Chrome 120+).

@@ -169,7 +169,7 @@ async function keepBooks(token, record, reply, opened) {
   // A message may be shown again and again (its frame recycled as the user
   // scrolls): it is listed and counted once. The end of each block (its tag
   // and end marker) tells messages apart, within one conversation.
-  const message = [record.data.conversation, ...record.data.blocks.map((b) => b.slice(-60))].join('|');
+  const message = [record.data.conversation, ...record.data.blocks.map((b) => b.slice(-40))].join('|');
   if (reply.ok) {
     // Replies should use the key the contact writes with, unless one was chosen.
     await rememberConversationKey(record.data.conversation, opened.keyId, { replace: false });

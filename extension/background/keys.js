@@ -141,8 +141,8 @@ export function setConversationKey(conversation, keyId) {
 // Conversations known to have a key: decrypting message after message of one
 // thread then reads no storage (cleared whenever the stored choices change).
 const settled = new Set();
-chrome.storage.onChanged.addListener((changes, area) => {
-  if (area === 'local' && changes.conversationKeys) settled.clear();
+chrome.storage.local.onChanged.addListener((changes) => {
+  if (changes.conversationKeys) settled.clear();
 });
 
 export function rememberConversationKey(conversation, keyId, { replace }) {

@@ -6,8 +6,8 @@
 //   tab:<tabId>   {active, origin, conversation, documentId, decrypted, failed}
 //   seen:<tabId>  [{message, fromMe, createdMs, keyName, preview}] messages decrypted in
 //                 the tab, for the popup only (never sent to a content script)
-//   counted:<tabId> {message: 'decrypted'|'failed'} what each message shown in the
-//                 tab counted as, so a message shown again counts once
+//   cnt:<tabId>:<message>  'decrypted'|'failed': what a message shown in the tab
+//                 counted as, so a message shown again counts once
 import { serial } from './store.js';
 
 // A frame must redeem its token soon after the content script asked for it.
@@ -100,13 +100,15 @@ export async function updateTab(tabId, change) {
   return { ...record };
 }
 
-/** Records `outcome` for a message shown in a tab; returns what was recorded before (or undefined). */
+/**
+ * Records `outcome` for a message shown in a tab; returns what was recorded
+ * before (or undefined). One small key per message, so a write-behind batch
+ * holds only what changed, however long the thread.
+ */
 export async function countedOutcome(tabId, message, outcome) {
-  const key = `counted:${tabId}`;
-  await read(key);
-  const counted = memory.get(key) ?? {};
-  const previous = counted[message];
-  if (previous !== outcome) write(key, { ...counted, [message]: outcome });
+  const key = `cnt:${tabId}:${message}`;
+  const previous = await read(key);
+  if (previous !== outcome) write(key, outcome);
   return previous;
 }
 
@@ -119,12 +121,13 @@ export async function countedOutcome(tabId, message, outcome) {
 export function forgetTab(tabId, keepDocument = null) {
   return serial(async () => {
     await flush();
-    const stale = keepDocument ? [] : [`tab:${tabId}`, `seen:${tabId}`, `counted:${tabId}`];
+    const stale = keepDocument ? [] : [`tab:${tabId}`, `seen:${tabId}`];
     const isStale = (key, value) => key.startsWith('tok:') && value?.tabId === tabId
       && (!keepDocument || value.documentId !== keepDocument);
     const all = await chrome.storage.session.get(null);
     for (const [key, value] of [...Object.entries(all), ...memory]) {
       if (isStale(key, value)) stale.push(key, `parts:${key.slice(4)}`);
+      else if (!keepDocument && key.startsWith(`cnt:${tabId}:`)) stale.push(key);
     }
     for (const key of stale) write(key, undefined);
     await flush();
@@ -156,9 +159,15 @@ export async function getDecrypted(tabId) {
 }
 
 /** Forgets what was decrypted in a tab (a new document there starts afresh). */
-export async function forgetDecrypted(tabId) {
-  write(`seen:${tabId}`, undefined);
-  write(`counted:${tabId}`, undefined);
+export function forgetDecrypted(tabId) {
+  return serial(async () => {
+    write(`seen:${tabId}`, undefined);
+    await flush();
+    const all = await chrome.storage.session.get(null);
+    for (const key of new Set([...Object.keys(all), ...memory.keys()])) {
+      if (key.startsWith(`cnt:${tabId}:`)) write(key, undefined);
+    }
+  });
 }
 
 /**

@@ -17,8 +17,8 @@ export function serial(fn) {
 }
 
 let cache = null; // {keys, secrets: Map<keyId, Uint8Array>}
-chrome.storage.onChanged.addListener((changes, area) => {
-  if (area === 'local' && changes.keys) cache = null;
+chrome.storage.local.onChanged.addListener((changes) => {
+  if (changes.keys) cache = null;
 });
 
 export function toBase64(bytes) {

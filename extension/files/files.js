@@ -223,8 +223,8 @@ function main() {
   for (const type of ['dragover', 'drop']) window.addEventListener(type, (e) => e.preventDefault());
   $('cancel').addEventListener('click', () => busy?.controller.abort());
   $('save').addEventListener('click', (e) => { if (!saveUrl) e.preventDefault(); });
-  chrome.storage.onChanged.addListener((changes, area) => {
-    if (area === 'local' && (changes.keys || changes.selectedKeyId || changes.conversationKeys)) renderKeys();
+  chrome.storage.local.onChanged.addListener((changes) => {
+    if (changes.keys || changes.selectedKeyId || changes.conversationKeys) renderKeys();
   });
   addEventListener('pagehide', clearResult);
   renderKeys();

@@ -60,8 +60,8 @@ $('manage').addEventListener('click', (e) => {
 });
 
 // Options page closed after importing a key: offer it without reopening the panel.
-chrome.storage.onChanged.addListener((changes, area) => {
-  if (token && area === 'local' && changes.keys) loadKeys(keySelect.value);
+chrome.storage.local.onChanged.addListener((changes) => {
+  if (token && changes.keys) loadKeys(keySelect.value);
 });
 
 // ---- live contact warning (findings highlighted in a mirror behind the textarea)

@@ -111,6 +111,6 @@ $('openOptions').addEventListener('click', (e) => {
 });
 
 // A key was imported (options page): try again without reloading the thread.
-chrome.storage.onChanged.addListener((changes, area) => {
-  if (token && area === 'local' && changes.keys && (lastCode === 'unknown_key' || lastCode === 'no_key')) open();
+chrome.storage.local.onChanged.addListener((changes) => {
+  if (token && changes.keys && (lastCode === 'unknown_key' || lastCode === 'no_key')) open();
 });

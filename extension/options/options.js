@@ -344,6 +344,6 @@ refresh().then(() => {
   // "No key for this message" links here with #import.
   if (location.hash === '#import') $('paste-code').focus();
 });
-chrome.storage.onChanged.addListener((changes, area) => {
-  if (area === 'local' && (changes.keys || changes.selectedKeyId || changes.conversationKeys || changes.settings)) refresh();
+chrome.storage.local.onChanged.addListener((changes) => {
+  if (changes.keys || changes.selectedKeyId || changes.conversationKeys || changes.settings) refresh();
 });
