@@ -89,9 +89,9 @@ impl RandomSource for OsRandom {
             return os_fill(dest);
         }
         RANDOM_POOL.with(|pool| {
-            let mut pool = pool.try_borrow_mut().map_err(|_| {
-                Error::new(ErrorCode::RandomUnavailable, "the random pool is busy")
-            })?;
+            let mut pool = pool
+                .try_borrow_mut()
+                .map_err(|_| Error::new(ErrorCode::RandomUnavailable, "the random pool is busy"))?;
             let mut filled = 0;
             while filled < dest.len() {
                 if pool.used == RANDOM_POOL_BYTES {

