@@ -43,7 +43,8 @@ async function read(key) {
 function write(key, value) {
   memory.set(key, value);
   dirty.set(key, value);
-  flushTimer ||= setTimeout(flush, WRITE_BEHIND_MS);
+  // A failed write leaves the copy in memory, which stays what this worker answers from.
+  flushTimer ||= setTimeout(() => flush().catch(() => {}), WRITE_BEHIND_MS);
 }
 
 async function flush() {
