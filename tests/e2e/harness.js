@@ -85,17 +85,30 @@ export async function launchBrowser({ extensionDir, name = 'chatseal', headless 
  * Stops the extension's MV3 service worker, like Chromium's idle shutdown: its
  * global state is lost and the next event (runtime message, port, alarm...)
  * starts a fresh instance. Uses Target.closeTarget on the worker's DevTools
- * target (browser-level CDP session), then waits until the target is gone.
+ * target (browser-level CDP session), then waits until the target is gone, or
+ * until a fresh instance answers instead (an open chat page may wake the
+ * worker again at once: its messages are resent when they found no listener);
+ * an instance is told by its performance.timeOrigin.
  * Returns false if the worker was not running.
  */
 export async function stopServiceWorker(context, extensionId, { timeout = 5_000 } = {}) {
   const cdp = await context.browser().newBrowserCDPSession();
+  const ours = () => context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${extensionId}/`));
+  const origin = (worker) => Promise.race([
+    worker.evaluate(() => performance.timeOrigin).catch(() => null),
+    new Promise((resolve) => { setTimeout(() => resolve(null), 500); }),
+  ]);
   try {
     const workers = async () => (await cdp.send('Target.getTargets')).targetInfos
       .filter((t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${extensionId}/`));
     const running = await workers();
+    const before = running.length && ours() ? await origin(ours()) : null;
     for (const t of running) await cdp.send('Target.closeTarget', { targetId: t.targetId });
-    await waitFor(async () => (await workers()).length === 0, { timeout, message: 'service worker to stop' });
+    await waitFor(async () => {
+      if ((await workers()).length === 0) return true;
+      const now = ours() ? await origin(ours()) : null;
+      return before !== null && now !== null && now !== before;
+    }, { timeout, message: 'service worker to stop' });
     return running.length > 0;
   } finally {
     await cdp.detach().catch(() => {});
