@@ -35,9 +35,11 @@
     return texts.get(name);
   };
 
-  /** Sends a request to the background; a dead extension context answers {ok:false}. */
-  // A copy of lib/messages.js ask() (this is a classic script): never rejects;
-  // resends only what never reached a listener (worker stopping or starting).
+  /**
+   * Sends a request to the background; never rejects (a dead extension context
+   * answers {ok:false}). A copy of lib/messages.js ask(), since this is a
+   * classic script: resends only what never reached a listener.
+   */
   async function ask(msg) {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -204,7 +206,6 @@
   let opening = null;
 
   async function openCompose(composer) {
-    stats.composeAsked++;
     if (compose?.composer === composer) return compose.frame.focus();
     if (opening) return opening;
     opening = (async () => {
@@ -213,7 +214,6 @@
         type: MSG.FRAME_TOKEN, purpose: 'compose', conversation: conversationId(),
         composer: { maxChars: maxCharsFor(composer) },
       });
-      stats.composeAnswer = res?.ok ? 'ok' : res?.code;
       if (!res?.ok) return;
       const { host, root } = uiHost(FRAME_CSS);
       const box = document.createElement('div');
@@ -586,8 +586,6 @@
   const stats = { blocks: 0, frames: 0, maxFrames: 0, framesMade: 0, resizes: 0, initialScanMs: 0, maxMutationMs: 0, drainMs: 0, scans: [] };
   // Page-clock times (performance.now) of the first frame made and the first token handed to a frame.
   Object.assign(stats, { startedAt: null, firstFrameAt: null, firstHandoverAt: null });
-  // Compose panels asked for, and the background's last answer to the token request ('ok' or a code).
-  Object.assign(stats, { composeAsked: 0, composeAnswer: null });
 
   // Frames exist only for placeholders within about a screen of the viewport;
   // scrollMargin extends that into scrolling message lists (Chrome 120+).
@@ -833,8 +831,10 @@
   async function attach(entry, state) {
     waiting.delete(state);
     const gen = ++state.gen;
-    const tokenAsked = state.prefetched ?? askDisplayToken(state);
-    state.prefetched = null; // a token is good for one frame
+    // A token is good for one frame, and unused for two minutes (background TTL).
+    const prefetched = state.prefetched && performance.now() - state.prefetched.at < PREFETCH_FRESH_MS;
+    const tokenAsked = prefetched ? state.prefetched.token : askDisplayToken(state);
+    state.prefetched = null;
     const root = state.el.shadowRoot ?? state.el.attachShadow({ mode: 'open' });
     if (entry) root.moveBefore(entry.iframe, null);
     else entry = newFrame(root);
@@ -861,9 +861,13 @@
    */
   function prefetchTokens(count) {
     for (const state of [...states].slice(0, count)) {
-      if (!state.frame && !state.group && state.info?.peeked) state.prefetched = askDisplayToken(state);
+      if (!state.frame && !state.group && state.info?.peeked) {
+        state.prefetched = { token: askDisplayToken(state), at: performance.now() };
+      }
     }
   }
+
+  const PREFETCH_FRESH_MS = 60_000;
 
   let attaching = 0; // frames waiting for their page to load or their token
   const QUIET_MS = 300;

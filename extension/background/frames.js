@@ -32,7 +32,7 @@ export async function frameToken(msg, sender) {
   const token = newToken();
   await putToken(token, {
     tabId: sender.tab.id, frameId: sender.frameId, documentId: sender.documentId ?? null, purpose, data, used: false, frame: null,
-    createdMs: Date.now(), outcome: null,
+    createdMs: Date.now(),
   });
   return { token };
 }
@@ -161,11 +161,11 @@ export async function displayOpen(core, msg, sender, arrivedAt) {
   }
   noteDecrypt(arrivedAt);
   // The books are kept after the answer: the frame shows the text without waiting for storage.
-  keepBooks(msg.token, record, reply, opened).catch(() => {});
+  keepBooks(record, reply, opened).catch(() => {});
   return reply;
 }
 
-async function keepBooks(token, record, reply, opened) {
+async function keepBooks(record, reply, opened) {
   // A message may be shown again and again (its frame recycled as the user
   // scrolls): it is listed and counted once. The end of each block (its tag
   // and end marker) tells messages apart, within one conversation.
@@ -177,14 +177,11 @@ async function keepBooks(token, record, reply, opened) {
       fromMe: reply.fromMe, createdMs: reply.createdMs, keyName: reply.keyName, preview: preview(opened.text),
     });
   }
-  await countOutcome(token, record, message, reply.ok ? 'decrypted' : 'failed');
+  await countOutcome(record, message, reply.ok ? 'decrypted' : 'failed');
 }
 
 /** Counts a message once in its tab's numbers; a retry can turn failed into decrypted. */
-async function countOutcome(token, record, message, outcome) {
-  if (record.outcome === outcome) return;
-  record.outcome = outcome;
-  await putToken(token, record);
+async function countOutcome(record, message, outcome) {
   const previous = await countedOutcome(record.tabId, message, outcome);
   if (previous === outcome) return;
   const tab = await updateTab(record.tabId, (t) => {

@@ -1,7 +1,7 @@
 // Per-browser-session state in chrome.storage.session (kept in memory by the
 // browser, readable only by extension pages and this worker, survives the
 // worker being stopped):
-//   tok:<token>   {tabId, frameId, documentId, purpose, data, used, frame, createdMs, outcome}
+//   tok:<token>   {tabId, frameId, documentId, purpose, data, used, frame, createdMs}
 //   parts:<token> {blocks, next}  remaining parts of a multipart message
 //   tab:<tabId>   {active, origin, conversation, documentId, decrypted, failed}
 //   seen:<tabId>  [{message, fromMe, createdMs, keyName, preview}] messages decrypted in
