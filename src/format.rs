@@ -398,9 +398,18 @@ impl Finder<'_> {
             }
             body.extend_from_slice(&folded[..len]);
             self.pos = step_start + step.len();
-            // Byte offset just past the body character at `index`.
-            let byte_after =
-                |index: usize| step_start + nth_alphanumeric_end(step, index + 1 - before);
+            // Byte offset just past the body character at `index`, counted
+            // from the nearer end of the step: an end marker mostly stands
+            // near the end of the text (a block read on its own).
+            let in_step = body.len() - before;
+            let byte_after = |index: usize| {
+                let n = index + 1 - before;
+                if n <= in_step / 2 {
+                    step_start + nth_alphanumeric_end(step, n)
+                } else {
+                    step_start + nth_alphanumeric_back(step, step.len(), in_step + 1 - n) + 1
+                }
+            };
 
             let mut from = before;
             while let Some(i) = body[from..].iter().position(|&b| b == MARKER_LAST) {

@@ -7,6 +7,10 @@
 //
 // --native FILE  output of the native bench (default target/bench/native.txt);
 //                its `CHATSEAL_BENCH_JSON` line gives the native numbers.
+// --baseline DIR bare aes-gcm built by `scripts/build-wasm --baseline DIR`
+//                (default target/bench/baseline): encrypt and decrypt are
+//                timed interleaved with it, sealing the same 1 KiB text, and
+//                their ratio to it is printed. Skipped when DIR has no build.
 // --json OUT     also write this run's numbers (and ratios) to OUT.
 // FILTER         only ids containing this text.
 //
@@ -33,6 +37,7 @@ const opt = (name, fallback) => {
   return value;
 };
 const nativeFile = opt('--native', new URL('target/bench/native.txt', root).pathname);
+const baselineDir = opt('--baseline', new URL('target/bench/baseline/', root).pathname);
 const jsonOut = opt('--json', null);
 const filter = args.find((a) => !a.startsWith('-')) ?? '';
 const wanted = (id) => id.includes(filter);
@@ -133,39 +138,53 @@ const SAMPLES = 41;
 const BUDGET_MS = 4000;
 
 function measure(id, label, bytes, op) {
-  // Warm up; the fastest single call sizes the batches.
-  let calls = 0;
-  let fastest = Infinity;
-  const start = performance.now();
-  while (performance.now() - start < WARMUP_MS || calls < 2) {
-    const t = performance.now();
-    op();
-    fastest = Math.min(fastest, performance.now() - t);
-    calls += 1;
-  }
-  const batch = Math.max(1, Math.ceil(BATCH_MS / Math.max(fastest, 1e-6)));
-  const times = [];
-  const cpuStart = process.cpuUsage();
+  return measureTogether([{ id, label, bytes, op }])[0];
+}
+
+// Times several operations with their samples interleaved, so that a change
+// in the machine's speed during the run (common on this shared VM) moves
+// them alike and their ratio holds.
+function measureTogether(specs) {
+  const runs = specs.map((spec) => {
+    // Warm up; the fastest single call sizes the batches.
+    let calls = 0;
+    let fastest = Infinity;
+    const start = performance.now();
+    while (performance.now() - start < WARMUP_MS || calls < 2) {
+      const t = performance.now();
+      spec.op();
+      fastest = Math.min(fastest, performance.now() - t);
+      calls += 1;
+    }
+    return { spec, batch: Math.max(1, Math.ceil(BATCH_MS / Math.max(fastest, 1e-6))), times: [], cpuUs: 0 };
+  });
   const begun = performance.now();
-  while (times.length < SAMPLES && (times.length < 5 || performance.now() - begun < BUDGET_MS)) {
-    const t = performance.now();
-    for (let i = 0; i < batch; i += 1) op();
-    times.push(((performance.now() - t) * 1e6) / batch);
+  const budget = BUDGET_MS * runs.length;
+  while (runs[0].times.length < SAMPLES && (runs[0].times.length < 5 || performance.now() - begun < budget)) {
+    for (const run of runs) {
+      const cpuStart = process.cpuUsage();
+      const t = performance.now();
+      for (let i = 0; i < run.batch; i += 1) run.spec.op();
+      run.times.push(((performance.now() - t) * 1e6) / run.batch);
+      const cpu = process.cpuUsage(cpuStart);
+      run.cpuUs += cpu.user + cpu.system;
+    }
   }
-  const cpu = process.cpuUsage(cpuStart);
-  const iters = batch * times.length;
-  times.sort((a, b) => a - b);
-  return {
-    id,
-    label,
-    median_ns: times[Math.floor(times.length / 2)],
-    min_ns: times[0],
-    // CPU time of the process (all threads, so GC helpers too) per operation.
-    cpu_ns: ((cpu.user + cpu.system) * 1e3) / iters,
-    samples: times.length,
-    iters,
-    bytes,
-  };
+  return runs.map(({ spec, batch, times, cpuUs }) => {
+    const iters = batch * times.length;
+    times.sort((a, b) => a - b);
+    return {
+      id: spec.id,
+      label: spec.label,
+      median_ns: times[Math.floor(times.length / 2)],
+      min_ns: times[0],
+      // CPU time of the process (all threads, so GC helpers too) per operation.
+      cpu_ns: (cpuUs * 1e3) / iters,
+      samples: times.length,
+      iters,
+      bytes: spec.bytes,
+    };
+  });
 }
 
 const mbPerS = (bytes, ns) => bytes / 1e6 / (ns / 1e9);
@@ -187,32 +206,55 @@ function readNative(file) {
   return line ? JSON.parse(line.slice('CHATSEAL_BENCH_JSON '.length)) : null;
 }
 
+async function loadBaseline(dir) {
+  const glue = `${dir.replace(/\/?$/, '/')}aes_gcm_baseline.js`;
+  if (!existsSync(glue)) return null;
+  const baselineModule = await import(glue);
+  baselineModule.initSync({ module: readFileSync(glue.replace(/\.js$/, '_bg.wasm')) });
+  return baselineModule;
+}
+
 // ------------------------------------------------------------------ run
 
 const core = await loadCore();
+const baseline = await loadBaseline(baselineDir);
+if (!baseline) notes.push(`no baseline build in ${baselineDir}: ratios to bare AES-256-GCM not computed`);
 const secret = new Uint8Array(32).map((_, i) => i + 1);
 const options = { senderId: '5e5e5e5e5e5e5e5e', counter: 1, createdMs: 1764000000000 };
 const results = [];
 const notes = [];
 
 const message = textBytes(1, 1024);
+const messageBytes = new TextEncoder().encode(message);
+// Each result timed with a baseline op gets its ratio to it.
+function withBaseline(spec, baselineSpec) {
+  if (!baseline) return measure(spec.id, spec.label, spec.bytes, spec.op);
+  const [r, b] = measureTogether([spec, baselineSpec]);
+  r.baseline_median_ns = b.median_ns;
+  r.vs_baseline = r.median_ns / b.median_ns;
+  results.push(r, b);
+  return null;
+}
 if (wanted('encrypt_1k')) {
-  const r = measure('encrypt_1k', 'encrypt 1 KiB', utf8Len(message), () =>
-    core.encrypt(secret, message, options),
+  const r = withBaseline(
+    { id: 'encrypt_1k', label: 'encrypt 1 KiB', bytes: messageBytes.length, op: () => core.encrypt(secret, message, options) },
+    { id: 'aes_gcm_seal_1k', label: '  AES-256-GCM alone (baseline)', bytes: messageBytes.length, op: () => baseline.seal(secret, messageBytes) },
   );
-  r.input_fnv1a = fnv1a(message);
-  results.push(r);
+  if (r) results.push(r);
+  results.find((x) => x.id === 'encrypt_1k').input_fnv1a = fnv1a(message);
 }
 if (wanted('decrypt_1k')) {
   const blocks = core.encrypt(secret, message, options);
   if (blocks.length !== 1) throw new Error('expected one block');
   if (core.decrypt(blocks, [secret], undefined).text !== message) throw new Error('round trip failed');
   const keys = [secret];
-  const r = measure('decrypt_1k', 'decrypt 1 KiB', utf8Len(message), () =>
-    core.decrypt(blocks, keys, undefined),
+  const sealed = baseline?.seal(secret, messageBytes);
+  const r = withBaseline(
+    { id: 'decrypt_1k', label: 'decrypt 1 KiB', bytes: messageBytes.length, op: () => core.decrypt(blocks, keys, undefined) },
+    { id: 'aes_gcm_open_1k', label: '  AES-256-GCM alone (baseline)', bytes: messageBytes.length, op: () => baseline.open(secret, sealed) },
   );
-  r.input_fnv1a = fnv1a(message);
-  results.push(r);
+  if (r) results.push(r);
+  results.find((x) => x.id === 'decrypt_1k').input_fnv1a = fnv1a(message);
   // The parsing share of decrypt_1k: findBlocks on its block.
   results.push(measure('find_blocks_1k', '  of which findBlocks (its block)', utf8Len(blocks[0]), () => core.findBlocks(blocks[0])));
 }
@@ -265,7 +307,7 @@ for (const r of results) {
 }
 
 const pad = (s, n) => String(s).padStart(n);
-console.log(`\n${'WASM in Node ' + process.version}`.padEnd(40), pad('median', 11), pad('fastest', 11), pad('CPU/op', 11), pad('MB/s', 8), pad('native', 11), pad('WASM/native', 12));
+console.log(`\n${'WASM in Node ' + process.version}`.padEnd(40), pad('median', 11), pad('fastest', 11), pad('CPU/op', 11), pad('MB/s', 8), pad('native', 11), pad('WASM/native', 12), pad('/baseline', 10));
 for (const r of results) {
   console.log(
     r.label.padEnd(40),
@@ -275,6 +317,7 @@ for (const r of results) {
     pad(r.mb_s != null ? r.mb_s.toFixed(1) : '-', 8),
     pad(human(r.native_median_ns), 11),
     pad(r.ratio != null ? `${r.ratio.toFixed(2)}x` : '-', 12),
+    pad(r.vs_baseline != null ? `${r.vs_baseline.toFixed(2)}x` : '-', 10),
   );
 }
 for (const n of notes) console.log(`note: ${n}`);
