@@ -6,15 +6,24 @@
 // `decrypt-file`. Samples the extension page's memory during the runs: V8
 // heap (CDP Runtime.getHeapUsage: used + ArrayBuffer backing stores), the
 // WASM memory (memory.buffer.byteLength), and the growth of the extension
-// renderer process's private memory. Not part of the test suite.
+// renderer process's private memory. The bare loop is timed interleaved with
+// AES-256-GCM alone over the same bytes in 64 KiB chunks (the yardstick
+// `scripts/build-wasm --baseline` builds), so the figures say how close the
+// streaming API comes to the cipher itself on this machine, in this run.
+// Not part of the test suite.
 //
-//   node tests/bench/files-bench.mjs [--size MB] [--runs N] [--ext DIR] [--json OUT]
+//   node tests/bench/files-bench.mjs [--size MB] [--runs N] [--ext DIR] [--baseline DIR] [--json OUT]
 //
 // --ext DIR   unpacked extension (default dist/chrome from `scripts/build --dev`)
+// --baseline DIR  the baseline build (default target/bench/baseline); the
+//             bench runs a copy of the extension with it added, never DIR itself
 // --json OUT  also write the numbers as {"results": {id: {label, value, unit,
 //             target, pass}}} (the shape of tests/bench/report.mjs)
-// Targets: >= 60 MB/s encrypt and decrypt in Chromium, < 64 MB of memory in
-// the extension context. A miss prints MISS; the exit code is 0 either way.
+
+// Targets: >= 60 MB/s encrypt and decrypt through the WASM streaming API in
+// Chromium (issue 6's wording; the files page, reading the file and making
+// the Blob too, is held to the same figure), < 64 MB of memory in the
+// extension context. A miss prints MISS; the exit code is 0 either way.
 // MB = 10^6 bytes, MiB = 2^20.
 import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -33,6 +42,7 @@ const SIZE_MB = Number(opt('--size', 100));
 const RUNS = Number(opt('--runs', 3));
 const EXT = path.resolve(opt('--ext', path.join(ROOT, 'dist/chrome')));
 const JSON_OUT = opt('--json', null);
+const BASELINE = path.resolve(opt('--baseline', path.join(ROOT, 'target/bench/baseline')));
 const CLI = path.join(ROOT, 'target/release/chatseal');
 const TARGET_MBS = 60;
 const TARGET_MEM = 64 * 2 ** 20;
@@ -84,7 +94,13 @@ if (sha(nativeOut) !== inputSha) throw new Error('native round trip differs');
 fs.rmSync(nativeOut);
 
 // ------------------------------------------------------------------ Chromium
-const browser = await launchBrowser({ extensionDir: EXT, name: 'files-bench', acceptDownloads: true, timeout: 30_000 });
+// A copy of the extension, with the baseline beside its own WASM when built.
+const extCopy = path.join(tmp, 'extension');
+fs.cpSync(EXT, extCopy, { recursive: true });
+const haveBaseline = fs.existsSync(path.join(BASELINE, 'aes_gcm_baseline.js'));
+if (haveBaseline) fs.cpSync(BASELINE, path.join(extCopy, 'bench-baseline'), { recursive: true });
+else log(`no baseline build in ${BASELINE}: no comparison with AES-256-GCM alone`);
+const browser = await launchBrowser({ extensionDir: extCopy, name: 'files-bench', acceptDownloads: true, timeout: 30_000 });
 const userDataDir = browser.userDataDir;
 let report;
 try {
@@ -186,8 +202,10 @@ try {
 
   log('bare WASM streaming API in the page (1 MiB pushes, data already in memory)');
   const bareCpu0 = await cpuNow();
-  const bare = await sampled(() => page.evaluate(async (total) => {
+  const bare = await sampled(() => page.evaluate(async ({ total, haveBaseline }) => {
     const core = await import('/wasm/chatseal.js');
+    const baseline = haveBaseline ? await import('/bench-baseline/aes_gcm_baseline.js') : null;
+    if (baseline) await baseline.default();
     const secret = crypto.getRandomValues(new Uint8Array(32));
     const piece = crypto.getRandomValues(new Uint8Array(1 << 16));
     const input = new Uint8Array(1 << 20);
@@ -196,7 +214,22 @@ try {
     const dec = new core.FileDecryptor([secret]);
     let encMs = 0;
     let decMs = 0;
+    let baseEncMs = 0;
+    let baseDecMs = 0;
     let out = 0;
+    // The same bytes through AES-256-GCM alone, a 64 KiB chunk at a time.
+    const baselineRound = (n) => {
+      for (let at = 0; at < n; at += piece.length) {
+        const chunk = input.subarray(at, Math.min(n, at + piece.length));
+        let t = performance.now();
+        const sealedChunk = baseline.seal(secret, chunk);
+        baseEncMs += performance.now() - t;
+        t = performance.now();
+        const opened = baseline.open(secret, sealedChunk);
+        baseDecMs += performance.now() - t;
+        if (opened.length !== chunk.length) throw new Error('baseline round trip lost bytes');
+      }
+    };
     dec.push(enc.header());
     for (let done = 0; done < total; done += input.length) {
       const n = Math.min(input.length, total - done);
@@ -206,6 +239,7 @@ try {
       t = performance.now();
       out += dec.push(sealedPart).length;
       decMs += performance.now() - t;
+      if (baseline) baselineRound(n);
       if (done % (8 << 20) === 0) await new Promise((r) => setTimeout(r, 0)); // let the sampler in
     }
     let t = performance.now();
@@ -218,8 +252,8 @@ try {
     enc.free();
     dec.free();
     if (out !== total) throw new Error('bare round trip lost bytes');
-    return { encMs, decMs };
-  }, bytes));
+    return { encMs, decMs, baseEncMs: baseline ? baseEncMs : null, baseDecMs: baseline ? baseDecMs : null };
+  }, { total: bytes, haveBaseline }));
 
   const bareCpu1 = await cpuNow();
   bare.threadMs = bareCpu1.thread - bareCpu0.thread;
@@ -251,10 +285,13 @@ for (const op of ['encrypt', 'decrypt']) {
     pageThread: rate(report.ui[op], 'threadMs'),
   };
 }
-const { encMs, decMs } = report.bare.result;
+const { encMs, decMs, baseEncMs, baseDecMs } = report.bare.result;
 const bareWall = { encrypt: mbs(encMs), decrypt: mbs(decMs) };
-// The bare loop interleaves both; its main-thread CPU time is split in proportion to wall time.
-const bareCpu = { encrypt: mbs(report.bare.threadMs * (encMs / (encMs + decMs))), decrypt: mbs(report.bare.threadMs * (decMs / (encMs + decMs))) };
+const baseWall = baseEncMs == null ? null : { encrypt: mbs(baseEncMs), decrypt: mbs(baseDecMs) };
+// The bare loop interleaves its pushes (and the baseline's); its main-thread
+// CPU time is split in proportion to wall time.
+const loopMs = encMs + decMs + (baseEncMs ?? 0) + (baseDecMs ?? 0);
+const bareCpu = { encrypt: mbs(report.bare.threadMs * (encMs / loopMs)), decrypt: mbs(report.bare.threadMs * (decMs / loopMs)) };
 const memory = maxOf('heapPlusWasm');
 const pass = (ok) => (ok ? 'ok  ' : 'MISS');
 const fmt = (r) => `${r.best.toFixed(1)} (${r.median.toFixed(1)})`;
@@ -279,11 +316,19 @@ const lines = [
   row('Chromium files page, per CPU second (main thread)', fmt(speeds.encrypt.pageThread), fmt(speeds.decrypt.pageThread)),
   row('Chromium bare WASM push (1 MiB), wall clock', bareWall.encrypt.toFixed(1), bareWall.decrypt.toFixed(1)),
   row('Chromium bare WASM push, per CPU second', bareCpu.encrypt.toFixed(1), bareCpu.decrypt.toFixed(1)),
+  ...(baseWall
+    ? [
+        row('Chromium AES-256-GCM alone (64 KiB, baseline), wall', baseWall.encrypt.toFixed(1), baseWall.decrypt.toFixed(1)),
+        row('bare WASM push / AES-256-GCM alone, speed', `${(bareWall.encrypt / baseWall.encrypt).toFixed(2)}`, `${(bareWall.decrypt / baseWall.decrypt).toFixed(2)}`),
+      ]
+    : []),
   row('WASM (page) / native time, wall clock', `${ratio('encrypt', 'Wall')}x`, `${ratio('decrypt', 'Wall')}x`),
   row('WASM (page) / native time, CPU', `${ratio('encrypt', 'Cpu')}x`, `${ratio('decrypt', 'Cpu')}x`),
   '',
-  `  ${pass(judged('encrypt') >= TARGET_MBS)} encrypt in Chromium ${judged('encrypt').toFixed(1)} MB/s (target >= ${TARGET_MBS})`,
-  `  ${pass(judged('decrypt') >= TARGET_MBS)} decrypt in Chromium ${judged('decrypt').toFixed(1)} MB/s (target >= ${TARGET_MBS})`,
+  `  ${pass(bareWall.encrypt >= TARGET_MBS)} encrypt through the WASM streaming API in Chromium ${bareWall.encrypt.toFixed(1)} MB/s (target >= ${TARGET_MBS})`,
+  `  ${pass(bareWall.decrypt >= TARGET_MBS)} decrypt through the WASM streaming API in Chromium ${bareWall.decrypt.toFixed(1)} MB/s (target >= ${TARGET_MBS})`,
+  `  ${pass(judged('encrypt') >= TARGET_MBS)} encrypt in the files page ${judged('encrypt').toFixed(1)} MB/s (target >= ${TARGET_MBS})`,
+  `  ${pass(judged('decrypt') >= TARGET_MBS)} decrypt in the files page ${judged('decrypt').toFixed(1)} MB/s (target >= ${TARGET_MBS})`,
   `  ${pass(memory < TARGET_MEM)} extension page memory, max during the runs: ${mib(memory)} (target < 64 MiB) =`
     + ` V8 heap ${mib(maxOf('heapUsed'))} + ArrayBuffers ${mib(maxOf('backing'))} + WASM memory ${mib(maxOf('wasm'))}`,
   report.renderer
@@ -298,12 +343,20 @@ if (JSON_OUT) {
   const results = {
     files_encrypt_chromium: entry(`encrypt ${SIZE_MB} MB in the files page (Chromium, ${busy ? 'per main-thread CPU second' : 'wall clock'})`, judged('encrypt'), 'MB/s', `>= ${TARGET_MBS}`, judged('encrypt') >= TARGET_MBS),
     files_decrypt_chromium: entry(`decrypt ${SIZE_MB} MB in the files page (Chromium, ${busy ? 'per main-thread CPU second' : 'wall clock'})`, judged('decrypt'), 'MB/s', `>= ${TARGET_MBS}`, judged('decrypt') >= TARGET_MBS),
+    files_encrypt_stream: entry(`encrypt ${SIZE_MB} MB through the WASM streaming API in Chromium (1 MiB pushes, wall clock)`, bareWall.encrypt, 'MB/s', `>= ${TARGET_MBS}`, bareWall.encrypt >= TARGET_MBS),
+    files_decrypt_stream: entry(`decrypt ${SIZE_MB} MB through the WASM streaming API in Chromium (1 MiB pushes, wall clock)`, bareWall.decrypt, 'MB/s', `>= ${TARGET_MBS}`, bareWall.decrypt >= TARGET_MBS),
     files_encrypt_chromium_wall: entry(`encrypt ${SIZE_MB} MB in the files page, wall clock`, speeds.encrypt.pageWall.best, 'MB/s', '', null),
     files_decrypt_chromium_wall: entry(`decrypt ${SIZE_MB} MB in the files page, wall clock`, speeds.decrypt.pageWall.best, 'MB/s', '', null),
     files_encrypt_native: entry(`encrypt ${SIZE_MB} MB natively (chatseal encrypt-file, wall clock)`, speeds.encrypt.nativeWall.best, 'MB/s', '', null),
     files_decrypt_native: entry(`decrypt ${SIZE_MB} MB natively (chatseal decrypt-file, wall clock)`, speeds.decrypt.nativeWall.best, 'MB/s', '', null),
     files_encrypt_ratio: entry('encrypt WASM/native time (CPU)', Number(ratio('encrypt', 'Cpu')), 'x', '', null),
     files_decrypt_ratio: entry('decrypt WASM/native time (CPU)', Number(ratio('decrypt', 'Cpu')), 'x', '', null),
+    ...(baseWall
+      ? {
+          files_encrypt_baseline: entry('encrypt: AES-256-GCM alone in Chromium (64 KiB chunks, interleaved with the bare push)', baseWall.encrypt, 'MB/s', '', null),
+          files_decrypt_baseline: entry('decrypt: AES-256-GCM alone in Chromium (64 KiB chunks, interleaved with the bare push)', baseWall.decrypt, 'MB/s', '', null),
+        }
+      : {}),
     files_memory: entry('extension page memory during files (V8 heap + ArrayBuffers + WASM)', memory / 2 ** 20, 'MiB', '< 64', memory < TARGET_MEM),
     files_wasm_memory: entry('WASM memory during files', maxOf('wasm') / 2 ** 20, 'MiB', '', null),
   };

@@ -94,6 +94,10 @@ function rateRow(id, label, side, limit) {
 timeRow('encrypt_1k', 'encrypt+armor 1 KiB', 30);
 timeRow('decrypt_1k', 'parse+decrypt 1 KiB', 30);
 timeRow('find_blocks_1k', '  of which finding its block', null);
+// AES-256-GCM alone over the same 1 KiB (tests/bench/baseline), timed
+// interleaved with the rows above: the floor this machine sets today.
+timeRow('aes_gcm_seal_1k', 'AES-256-GCM alone, seal 1 KiB', null);
+timeRow('aes_gcm_open_1k', 'AES-256-GCM alone, open 1 KiB', null);
 rateRow('find_blocks_1mb', 'find blocks, ~1 MB with 50 blocks', 'wasm', 50);
 timeRow('contacts_2000', 'contacts scan, 2,000 chars', 500);
 rateRow('contacts_2000', 'contacts scan, 2,000 chars (rate)', 'native', null);
@@ -152,6 +156,10 @@ const tw = [34, 10, 10, 8, 24, 4, 10, 10, 8];
 console.log(line(['speed', 'nat.median', 'WASM med.', 'WASM/nat', 'target (on the median)', '', 'nat. CPU', 'WASM CPU', 'WASM/nat'], tw));
 for (const r of rows) {
   console.log(line([r.what, r.native, r.wasm, r.ratio, r.target, mark(r.pass), r.cpu_native, r.cpu_wasm, r.cpu_ratio], tw));
+}
+for (const [id, what] of [['encrypt_1k', 'encrypt'], ['decrypt_1k', 'decrypt']]) {
+  const r = w(id);
+  if (r?.vs_baseline != null) console.log(`${what} 1 KiB takes ${r.vs_baseline.toFixed(2)}x the time of AES-256-GCM alone (interleaved medians)`);
 }
 const load = (wasm?.loadavg ?? os.loadavg()).map((l) => l.toFixed(1)).join(' ');
 console.log(
