@@ -471,10 +471,11 @@
   function drain() {
     const t0 = performance.now();
     const rescan = new Set();
+    let replaced = 0;
     while (performance.now() - t0 < SLICE_MS) {
       if (jobs.length) {
         const job = jobs.pop();
-        if (intact(job)) replaceBlock(job.run, job.start, job.end, job.sig);
+        if (intact(job)) { replaceBlock(job.run, job.start, job.end, job.sig); replaced++; }
         else rescan.add(job.run.container); // the site changed it meanwhile
       } else if (pending.length) {
         const { node, editables } = pending.pop();
@@ -485,6 +486,7 @@
     }
     mo.takeRecords(); // our own edits: nothing to rescan
     stats.drainMs += performance.now() - t0;
+    stats.maxSliceBlocks = Math.max(stats.maxSliceBlocks, replaced);
     for (const c of rescan) pending.push({ node: c });
     clearTimeout(draining);
     // While frames for blocks on screen are being set up (loading, or given a
@@ -583,9 +585,10 @@
   const groups = new Map(); // messageId -> Set of states (multipart)
   const frames = new Set(); // live iframes ChatSeal placed: {iframe, resize(h)}
   // frames: display frames showing a block now; maxFrames: most display frames alive at once (incl. parked).
-  const stats = { blocks: 0, frames: 0, maxFrames: 0, framesMade: 0, resizes: 0, initialScanMs: 0, maxMutationMs: 0, drainMs: 0, scans: [] };
-  // Page-clock times (performance.now) of the first frame made and the first token handed to a frame.
-  Object.assign(stats, { startedAt: null, firstFrameAt: null, firstHandoverAt: null });
+  const stats = { blocks: 0, frames: 0, maxFrames: 0, framesMade: 0, resizes: 0, initialScanMs: 0, maxMutationMs: 0, drainMs: 0, maxSliceBlocks: 0, scans: [] };
+  // Page-clock times (performance.now) of the first frame made, the first block reported on screen
+  // and the first token handed to a frame.
+  Object.assign(stats, { startedAt: null, firstFrameAt: null, firstVisibleAt: null, firstHandoverAt: null });
 
   // Frames exist only for placeholders within about a screen of the viewport;
   // scrollMargin extends that into scrolling message lists (Chrome 120+).
@@ -627,6 +630,7 @@
     io.observe(el);
     if (state.info) joinGroup(state);
     else { inspectQueue.add(state); scheduleInspect(); }
+    prefetchToken(state);
     return state;
   }
 
@@ -727,15 +731,22 @@
   }
 
   function onIntersect(entries) {
-    // Blocks leaving first: their frames are parked and taken by the blocks arriving.
-    entries.sort((a, b) => a.isIntersecting - b.isIntersecting);
+    // Blocks leaving first: their frames are parked and taken by the blocks
+    // arriving, those on screen before those in the margin around it.
+    for (const entry of entries) {
+      const state = stateOf.get(entry.target);
+      if (state) state.top = entry.boundingClientRect.top;
+    }
+    const order = (entry) => (entry.isIntersecting ? 1 + distance(stateOf.get(entry.target) ?? { top: Infinity }) : 0);
+    entries.sort((a, b) => order(a) - order(b));
     for (const entry of entries) {
       const state = stateOf.get(entry.target);
       if (!state) continue;
       state.visible = entry.isIntersecting;
-      state.top = entry.boundingClientRect.top;
-      if (state.visible && state.info && !state.hidden) ensureFrame(state);
-      else if (!state.visible) dropFrame(state);
+      if (state.visible && state.info && !state.hidden) {
+        stats.firstVisibleAt ??= performance.now();
+        ensureFrame(state);
+      } else if (!state.visible) dropFrame(state);
     }
   }
 
@@ -818,7 +829,14 @@
     growing = 0;
     for (const s of waiting) if (!s.visible || s.hidden || !states.has(s)) waiting.delete(s);
     if (!waiting.size || (displayFrames >= MAX_FRAMES && !parked.length)) return; // wait for a frame to come free
-    const distance = (s) => (s.top >= 0 && s.top < innerHeight ? 0 : Math.abs(s.top - innerHeight / 2));
+    // Just after the first tokens went out, loading more frames would slow the
+    // first ones down (all of them share one main thread in the extension's
+    // process): new frames wait a moment, parked ones do not.
+    const hold = stats.firstHandoverAt === null ? 0 : stats.firstHandoverAt + FIRST_SHOW_MS - performance.now();
+    if (!parked.length && hold > 0) {
+      growing = setTimeout(grow, hold);
+      return;
+    }
     const next = [...waiting].reduce((a, b) => (distance(b) < distance(a) ? b : a));
     waiting.delete(next);
     let entry = parked.pop() ?? null;
@@ -826,6 +844,9 @@
     attach(entry, next);
     if (waiting.size) scheduleGrow();
   }
+
+  /** How far a placeholder is from the screen (0: on it), from its last reported position. */
+  const distance = (s) => (s.top >= 0 && s.top < innerHeight ? 0 : Math.abs(s.top - innerHeight / 2));
 
   /** Puts a frame (parked, or new when `entry` is null) into the placeholder and hands it the block's token. */
   async function attach(entry, state) {
@@ -855,19 +876,20 @@
   const askDisplayToken = (state) => ask({ type: MSG.FRAME_TOKEN, purpose: 'display', blocks: blocksFor(state), conversation: conversationId() });
 
   /**
-   * Asks tokens for the newest single-part blocks of a page that just loaded,
-   * before the page's first layout tells which are on screen: in a chat those
-   * are the ones at the bottom, and their frames then start at once.
+   * Asks tokens for the first blocks found on a page that just loaded (the
+   * newest: the scan goes newest first), as they are found and before the
+   * page's first layout tells which are on screen: in a chat those are the
+   * ones at the bottom, and their frames then start at once.
    */
-  function prefetchTokens(count) {
-    for (const state of [...states].slice(0, count)) {
-      if (!state.frame && !state.group && state.info?.peeked) {
-        state.prefetched = { token: askDisplayToken(state), at: performance.now() };
-      }
-    }
+  let prefetchLeft = 0;
+  function prefetchToken(state) {
+    if (prefetchLeft <= 0 || state.group || !state.info?.peeked) return;
+    prefetchLeft--;
+    state.prefetched = { token: askDisplayToken(state), at: performance.now() };
   }
-
+  const PREFETCH_COUNT = 12;
   const PREFETCH_FRESH_MS = 60_000;
+  const FIRST_SHOW_MS = 150;
 
   let attaching = 0; // frames waiting for their page to load or their token
   const QUIET_MS = 300;
@@ -1179,9 +1201,9 @@
   function start() {
     const t0 = performance.now();
     stats.startedAt = t0;
+    prefetchLeft = PREFETCH_COUNT;
     scan(document.body);
     drain();
-    prefetchTokens(8);
     stats.initialScanMs = performance.now() - t0;
     mo.observe(document.body, { subtree: true, childList: true, characterData: true });
     ask({ type: MSG.TAB_STATUS, conversation: conversationId() });

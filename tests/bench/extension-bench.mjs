@@ -97,12 +97,13 @@ async function firstShown(page) {
     const entry = performance.getEntriesByType('navigation')[0];
     return { origin: performance.timeOrigin, ready: entry.domContentLoadedEventEnd };
   });
-  const steps = await contentEval(page, '({ started: __chatsealStats.startedAt, frame: __chatsealStats.firstFrameAt, handover: __chatsealStats.firstHandoverAt })');
+  const steps = await contentEval(page, '({ started: __chatsealStats.startedAt, frame: __chatsealStats.firstFrameAt, visible: __chatsealStats.firstVisibleAt, handover: __chatsealStats.firstHandoverAt })');
   return {
     afterLoad: first - nav.origin - nav.ready,
     afterNavigation: first - nav.origin,
-    // Where the time went, from the DOM being ready: content script start, first frame made, first token handed over, shown.
-    steps: [steps.started, steps.frame, steps.handover, first - nav.origin].map((t) => Math.round(t - nav.ready)),
+    // Where the time went, from the DOM being ready: content script start, first frame made, first block
+    // reported on screen (IntersectionObserver), first token handed over, shown.
+    steps: [steps.started, steps.frame, steps.visible, steps.handover, first - nav.origin].map((t) => Math.round(t - nav.ready)),
   };
 }
 
@@ -144,7 +145,7 @@ try {
     }
   }
   for (const [kind, runs] of [['warm', warm], ['cold', cold]]) {
-    log(`${kind}: ms after DOMContentLoaded to content script start / first frame made / first token handed over / first text shown:`
+    log(`${kind}: ms after DOMContentLoaded to content script start / first frame made / first block seen on screen / first token handed over / first text shown:`
       + ` ${runs.map((t) => t.steps.join(' / ')).join('; ')}`);
   }
   const firstWarm = median(warm.map((t) => t.afterLoad));

@@ -132,23 +132,6 @@ test('compose frame: Ctrl+Shift+E, Enter makes newlines, Ctrl+Enter inserts, Esc
   await page.close();
 });
 
-test('"Encrypt and insert" puts the block into the site composer within 50 ms', T, async () => {
-  const page = await openChat(alice.context, app, { variant: 'react', thread: thread('speed') });
-  const frame = await openCompose(page);
-  await frame.getByRole('textbox', { name: 'Secret message' }).fill('timing check');
-  await page.evaluate(() => {
-    const el = document.getElementById('composer');
-    window.__insertedAt = new Promise((resolve) => el.addEventListener('input', () => resolve(Date.now()), { once: true }));
-  });
-  await frame.getByRole('button', { name: 'Encrypt and insert' }).waitFor();
-  // Click from inside the frame, so the clock starts at the click itself.
-  const clickedAt = await frame.evaluate(() => { const at = Date.now(); document.getElementById('encrypt').click(); return at; });
-  const ms = (await page.evaluate(() => window.__insertedAt)) - clickedAt;
-  console.log(`# encrypt and insert: ${ms} ms`);
-  assert.ok(ms <= 50, `took ${ms} ms`);
-  await page.close();
-});
-
 test('compose frame: live contact warning with the findings marked', { ...T, skip: HAS_DETECTOR ? false : 'no contact detector yet' }, async () => {
   const page = await openChat(alice.context, app, { thread: thread('live-warning') });
   const frame = await openCompose(page);

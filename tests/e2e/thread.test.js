@@ -53,8 +53,9 @@ test(`${N} blocks: sliced scan, lazy and reused frames, every message passed is 
   console.log(`# arrival -> newest message shown: ${firstShownMs} ms (includes the app's own poll and render)`);
   console.log(`# content script: first (synchronous) scan ${stats.maxMutationMs.toFixed(1)} ms, all slices ${stats.drainMs.toFixed(1)} ms,`
     + ` frames made ${stats.framesMade}, most alive ${stats.maxFrames}; page long tasks while loading: ${JSON.stringify(loadTasks)}`);
-  // Target 50 ms (scripts/bench, idle machine); the test allows for a busy 2-core box.
-  assert.ok(stats.maxMutationMs <= 100, `synchronous scan took ${stats.maxMutationMs} ms`);
+  // The work is sliced: no single task replaced more than a fraction of the
+  // thread (its time is a benchmark figure: scripts/bench, thread_first_scan).
+  assert.ok(stats.maxSliceBlocks > 0 && stats.maxSliceBlocks < N / 4, `one slice replaced ${stats.maxSliceBlocks} of ${N} blocks`);
   assert.ok(!(await page.locator('#messages').innerText()).includes('CHATSEAL'), 'no ciphertext left visible');
 
   // Scroll from the top to the bottom, a screen at a time (a pause of 100 ms at
