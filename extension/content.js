@@ -221,8 +221,13 @@
       const frame = document.createElement('iframe');
       frame.title = t('composeFrameTitle');
       frame.allow = 'clipboard-write';
-      frame.src = `${COMPOSE_URL}#${res.token}`;
-      frame.addEventListener('load', () => frame.focus());
+      // The token goes by postMessage once the frame has loaded, as for display
+      // frames: in the URL it would stand in the DOM, readable by the page.
+      frame.src = COMPOSE_URL;
+      frame.addEventListener('load', () => {
+        frame.contentWindow?.postMessage({ token: res.token }, EXT_ORIGIN);
+        frame.focus();
+      }, { once: true });
       box.append(frame);
       root.append(box);
       document.documentElement.append(host);

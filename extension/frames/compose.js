@@ -19,13 +19,26 @@ let siteHost = '';
 
 localize();
 reportHeight();
-start();
+// The content script hands the token over by postMessage after the frame
+// loaded (a token in the URL hash works too). A token the background refuses
+// shows the refusal, but a valid one may still follow (the page can post to
+// this frame too); framed by a page on its own, nobody will ever send one.
+let started = false;
+addEventListener('message', (e) => {
+  if (e.source === window.parent && typeof e.data?.token === 'string') start(e.data.token);
+});
+setTimeout(() => { if (!started) refuse(); }, 5000);
+const fromHash = tokenFromHash();
+if (fromHash) start(fromHash);
 
-async function start() {
-  const hashToken = tokenFromHash();
-  const info = await hello(hashToken, 'compose');
+async function start(offered) {
+  if (started) return;
+  const info = await hello(offered, 'compose');
+  if (started) return;
   if (!info) return refuse();
-  token = hashToken;
+  started = true;
+  document.getElementById('refused')?.setAttribute('hidden', '');
+  token = offered;
   siteHost = String(info.conversation ?? '').split('/')[0];
   $('panel').hidden = false;
   await loadKeys(info.keyId);
