@@ -41,8 +41,9 @@ chrome.permissions.onAdded.addListener(({ origins }) => {
 
 // Content scripts run in the page's renderer process: keep both storage areas
 // for trusted contexts (this worker and extension pages) only. storage.local
-// supports this in recent Chromium; where it does not, content scripts could
-// read it, which is why content.js never uses chrome.storage.
+// supports this in recent Chromium; where it does not (Firefox), content
+// scripts could read it, which is why key secrets are kept in IndexedDB
+// instead (background/store.js) and content.js never uses chrome.storage.
 for (const area of [chrome.storage.session, chrome.storage.local]) {
   try {
     area.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' })?.catch?.(() => {});

@@ -1,7 +1,14 @@
-// The persistent key store in chrome.storage.local.
-//   keys: [{keyId, name, secret (base64), safetyNumber, createdMs, verified}]
+// The persistent key store.
+// chrome.storage.local:
+//   keys: [{keyId, name, safetyNumber, createdMs, verified}] (no secrets)
 //   selectedKeyId, conversationKeys: {conversation|host: keyId}, senderId, counter
 //   settings: {warnKinds: {kind: bool}, enabledSites: [origin]}
+// IndexedDB of the extension's origin, database `chatseal-keys`, store
+// `secrets`: keyId -> the key's 32 bytes in base64. Content scripts can read
+// storage.local wherever the browser cannot restrict it (Firefox has no
+// storage.local.setAccessLevel); the extension origin's IndexedDB is out of
+// their reach in every browser, since they use the page's origin.
+// Callers see whole records ({..., secret}); this module splits them.
 // The decoded secrets are cached in memory only as a copy of storage: the
 // worker can be stopped at any time and rebuilds the cache on the next read.
 
@@ -34,17 +41,84 @@ export function fromBase64(text) {
   return out;
 }
 
-export async function getKeys() {
-  if (!cache) {
+const DB_NAME = 'chatseal-keys';
+const SECRETS = 'secrets';
+let opened = null;
+function openDb() {
+  opened ??= new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB_NAME, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore(SECRETS);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  opened.catch(() => { opened = null; });
+  return opened;
+}
+
+/** Runs `work(store)` in one transaction; resolves with what it returned once the transaction completed. */
+async function withSecrets(mode, work) {
+  const db = await openDb();
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(SECRETS, mode);
+    const result = work(tx.objectStore(SECRETS));
+    tx.oncomplete = () => resolve(result);
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error);
+  });
+}
+
+/** keyId -> secret (base64) of every stored key. */
+async function readSecrets() {
+  const ids = [];
+  const values = [];
+  await withSecrets('readonly', (store) => {
+    store.getAllKeys().onsuccess = (e) => ids.push(...e.target.result);
+    store.getAll().onsuccess = (e) => values.push(...e.target.result);
+  });
+  return new Map(ids.map((id, i) => [id, values[i]]));
+}
+
+/** Key records from storage.local with their secrets (from IndexedDB, or still in the record). */
+async function readKeys() {
+  const { keys: stored = [] } = await chrome.storage.local.get('keys');
+  const secrets = await readSecrets();
+  // A record whose secret is gone cannot be used: it is not offered.
+  return stored.map((k) => ({ ...k, secret: secrets.get(k.keyId) ?? k.secret })).filter((k) => typeof k.secret === 'string');
+}
+
+// Earlier builds kept the secrets in storage.local: they are moved once per
+// context, before it reads or writes keys (until then, and if moving fails,
+// they are read from there).
+let moved = null;
+function moveSecretsOutOfStorage() {
+  moved ??= (async () => {
     const { keys = [] } = await chrome.storage.local.get('keys');
+    if (keys.some((k) => k.secret)) await saveKeys(await readKeys());
+  })();
+  moved.catch(() => { moved = null; });
+  return moved;
+}
+
+export async function getKeys() {
+  await moveSecretsOutOfStorage().catch(() => {});
+  if (!cache) {
+    const keys = await readKeys();
     cache = { keys, secrets: new Map(keys.map((k) => [k.keyId, fromBase64(k.secret)])) };
   }
   return cache;
 }
 
+/** Stores the whole key list (records with their secrets). Call inside serial(). */
 export async function saveKeys(keys) {
+  if (!keys.every((k) => typeof k.secret === 'string' && k.secret)) throw new Error('a key record has no secret');
   cache = null;
-  await chrome.storage.local.set({ keys });
+  // Secrets first: a context that sees the new list finds every secret it names.
+  await withSecrets('readwrite', (store) => {
+    store.clear();
+    for (const k of keys) store.put(k.secret, k.keyId);
+  });
+  await chrome.storage.local.set({ keys: keys.map(({ secret, ...rest }) => rest) });
+  cache = null;
 }
 
 /** The public part of a key record (what pages and frames may see). */

@@ -2,8 +2,8 @@
 // encrypted with the conversation's key or a chosen one) and "Decrypt a file"
 // (pick or drop a .chatseal file -> save the original, name and type
 // restored). An extension page, not web-accessible: it runs the WASM core
-// itself and reads the key store (chrome.storage.local, see
-// background/store.js) directly; keys never travel in a message.
+// itself and reads the key store (background/store.js: IndexedDB and
+// chrome.storage.local of the extension) directly; keys never travel in a message.
 //
 // URL: files/files.html[?conversation=HOST/PATH] (the popup passes the chat
 // tab's conversation so its key is preselected).

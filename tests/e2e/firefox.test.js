@@ -80,6 +80,20 @@ describe('ChatSeal in Firefox', { skip }, () => {
     const typo = await importKey(bob, keyCode.slice(0, -1) + last);
     assert.ok(typo.alert, `a mistyped code is an alert: ${JSON.stringify(typo)}`);
     assert.equal(await bobOptions.$$eval('#key-items .name', (els) => els.length), 1);
+    // Firefox lets content scripts read storage.local: the key's secret is
+    // kept in the extension origin's IndexedDB instead (background/store.js).
+    const stored = await bobOptions.evaluate(() => browser.storage.local.get(null));
+    assert.ok(stored.keys.length === 1 && !('secret' in stored.keys[0]), JSON.stringify(Object.keys(stored.keys[0])));
+    const secretCount = await bobOptions.evaluate(() => new Promise((resolve, reject) => {
+      const open = indexedDB.open('chatseal-keys');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const count = open.result.transaction('secrets').objectStore('secrets').count();
+        count.onsuccess = () => { resolve(count.result); open.result.close(); };
+        count.onerror = () => reject(count.error);
+      };
+    }));
+    assert.equal(secretCount, 1, 'the secret is in IndexedDB');
   });
 
   // [variant, how the compose frame is opened, how the site's send is triggered]

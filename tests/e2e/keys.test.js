@@ -224,6 +224,45 @@ describe('options page', () => {
     assert.equal(await page.getByRole('radio', { name: /Acme project verified/ }).count(), 1);
   });
 
+  test('key secrets are kept in the extension origin\'s IndexedDB, never in storage.local; an old store is moved', async () => {
+    const { nodeCore } = await import('./ext.js');
+    const core = await nodeCore();
+    const secretB64 = Buffer.from(core.readKeyCode(shared.code).secret).toString('base64');
+    const storedText = async (page) => JSON.stringify(await page.evaluate(() => chrome.storage.local.get(null)));
+    const secretsInDb = (page) => page.evaluate(() => new Promise((resolve, reject) => {
+      const open = indexedDB.open('chatseal-keys');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const all = open.result.transaction('secrets').objectStore('secrets').getAll();
+        all.onsuccess = () => { resolve(all.result); open.result.close(); };
+        all.onerror = () => reject(all.error);
+      };
+    }));
+    // Content scripts can read storage.local where the browser cannot restrict it (Firefox).
+    const stored = JSON.parse(await storedText(bobPage));
+    assert.ok(stored.keys.length > 0 && stored.keys.every((k) => !('secret' in k)), 'no secret field in storage.local');
+    assert.ok(!(await storedText(bobPage)).includes(secretB64), 'the secret is nowhere in storage.local');
+    assert.ok((await secretsInDb(bobPage)).includes(secretB64), 'the secret is in IndexedDB');
+
+    // A store written by an earlier build, secret in storage.local, is moved when the worker starts again.
+    const old = core.generateKey('From an old build');
+    const oldB64 = Buffer.from(old.secret).toString('base64');
+    await bobPage.evaluate(async (record) => {
+      const { keys } = await chrome.storage.local.get('keys');
+      await chrome.storage.local.set({ keys: [...keys, record] });
+    }, { keyId: old.keyId, name: 'From an old build', secret: oldB64, safetyNumber: old.safetyNumber, createdMs: Date.now(), verified: false });
+    assert.equal(await stopServiceWorker(bob.context, bob.extensionId), true);
+    const listed = await fromPage(bobPage, { type: 'keys-list' });
+    assert.ok(listed.ok && listed.keys.some((k) => k.keyId === old.keyId), 'the old key is still there');
+    assert.ok(!(await storedText(bobPage)).includes(oldB64), 'its secret left storage.local');
+    assert.ok((await secretsInDb(bobPage)).includes(oldB64), 'and is in IndexedDB');
+    // Deleting it removes its secret too.
+    const deleted = await fromPage(bobPage, { type: 'keys-delete', keyId: old.keyId });
+    assert.ok(deleted.ok, JSON.stringify(deleted));
+    assert.ok(!(await secretsInDb(bobPage)).includes(oldB64), 'a deleted key leaves no secret behind');
+    await waitFor(async () => (await radioNames(bobPage)).length === 1, { message: 'options list refreshed' });
+  });
+
   test('encrypted backup: export, then restore into a fresh profile merges and never loses keys', async () => {
     const u = ui(alicePage);
     // Weak backup passphrases are refused.
