@@ -110,7 +110,8 @@ impl FileSealer {
 
     /// Adds plaintext; returns the ciphertext of every chunk completed.
     pub fn push(&mut self, mut data: &[u8]) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
+        let chunks = (self.buffer.len() + data.len()) / CHUNK_BYTES;
+        let mut out = Vec::with_capacity(chunks * (CHUNK_BYTES + TAG_BYTES));
         // A chunk is sealed only once more data follows it, because the
         // last chunk is sealed differently.
         while !data.is_empty() {
@@ -170,7 +171,8 @@ pub struct FileInfo {
 
 /// Opens a file chunk by chunk. Plaintext is released only chunk by chunk
 /// after each chunk authenticated; [`FileOpener::finish`] reports truncation,
-/// so a caller must discard everything when it fails.
+/// so a caller must discard everything when it fails. After a failed push,
+/// every later push and `finish` fail too (`altered`).
 pub struct FileOpener {
     keys: Vec<SecretKey>,
     state: OpenerState,
@@ -185,6 +187,9 @@ enum OpenerState {
         cipher: Box<Aes256Gcm>,
         header: [u8; HEADER_BYTES],
     },
+    /// A push failed: the buffer may hold a chunk opened in place, so
+    /// nothing more is read.
+    Failed,
 }
 
 const SEALED_CHUNK: usize = CHUNK_BYTES + TAG_BYTES;
@@ -210,7 +215,10 @@ impl FileOpener {
     /// Adds ciphertext; returns the plaintext of every chunk that could be
     /// authenticated so far.
     pub fn push(&mut self, mut data: &[u8]) -> Result<Vec<u8>> {
-        let mut out = Vec::new();
+        if let OpenerState::Failed = self.state {
+            return Err(altered());
+        }
+        let mut out = Vec::with_capacity(self.buffer.len() + data.len());
         while !data.is_empty() {
             // Buffer at most one sealed final chunk plus one byte: enough to
             // know whether the chunk at the front is the last.
@@ -218,7 +226,11 @@ impl FileOpener {
             let take = room.min(data.len());
             self.buffer.extend_from_slice(&data[..take]);
             data = &data[take..];
-            self.drain(&mut out)?;
+            if let Err(e) = self.drain(&mut out) {
+                self.state = OpenerState::Failed;
+                self.buffer.clear();
+                return Err(e);
+            }
         }
         Ok(out)
     }
@@ -276,20 +288,20 @@ impl FileOpener {
         if self.counter >= MAX_CHUNKS {
             return Err(Error::new(ErrorCode::TooLarge, "the file is too large"));
         }
-        let mut chunk: Vec<u8> = self.buffer.drain(..sealed_len).collect();
-        let tag_at = chunk.len() - TAG_BYTES;
-        let tag = Tag::try_from(&chunk[tag_at..]).map_err(|_| altered())?;
-        chunk.truncate(tag_at);
+        // Opened in place at the front of the buffer, then dropped from it.
+        let sealed = self.buffer.get_mut(..sealed_len).ok_or_else(altered)?;
+        let (chunk, tag) = sealed.split_at_mut(sealed_len - TAG_BYTES);
+        let tag = Tag::try_from(&*tag).map_err(|_| altered())?;
         cipher
             .decrypt_inout_detached(
                 &chunk_nonce(self.counter, last),
                 header,
-                chunk.as_mut_slice().into(),
+                (&mut *chunk).into(),
                 &tag,
             )
             .map_err(|_| altered())?;
         self.counter += 1;
-        let mut content: &[u8] = &chunk;
+        let mut content: &[u8] = chunk;
         if last {
             let (padded, count) = chunk.split_at(CHUNK_BYTES);
             let count = u32::from_be_bytes(count.try_into().map_err(|_| altered())?) as usize;
@@ -304,12 +316,16 @@ impl FileOpener {
             content = rest;
         }
         out.extend_from_slice(content);
+        self.buffer.drain(..sealed_len);
         Ok(())
     }
 
     /// Opens the last chunk. Fails as `altered` when the file was truncated
     /// (the last chunk is missing or incomplete) or had data appended.
     pub fn finish(mut self) -> Result<(Vec<u8>, FileInfo)> {
+        if let OpenerState::Failed = self.state {
+            return Err(altered());
+        }
         if let OpenerState::Header = self.state {
             return Err(if self.buffer.len() < HEADER_BYTES {
                 truncated()

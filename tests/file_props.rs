@@ -172,3 +172,27 @@ fn wrong_key_is_unknown() {
         ErrorCode::UnknownKey
     );
 }
+
+#[test]
+fn an_opener_that_failed_releases_nothing_more() {
+    let (_, sealed) = seal(3 * CHUNK_BYTES + 100);
+    // Chunk 1 (the second) altered: chunk 0 opens, then the push fails.
+    let mut changed = sealed.clone();
+    changed[HEADER_BYTES + CHUNK_BYTES + 16 + 10] ^= 1;
+    let mut opener = FileOpener::new(vec![key()]);
+    let first = opener
+        .push(&changed[..HEADER_BYTES + CHUNK_BYTES + 20])
+        .unwrap();
+    assert_eq!(
+        first.len(),
+        0,
+        "chunk 0 waits until it is known not to be the last"
+    );
+    let failed = opener
+        .push(&changed[HEADER_BYTES + CHUNK_BYTES + 20..HEADER_BYTES + 3 * (CHUNK_BYTES + 16)]);
+    assert_eq!(failed.unwrap_err().code(), ErrorCode::Altered);
+    // Whatever comes next, even the untouched rest, is refused.
+    let rest = &sealed[HEADER_BYTES + 3 * (CHUNK_BYTES + 16)..];
+    assert_eq!(opener.push(rest).unwrap_err().code(), ErrorCode::Altered);
+    assert_eq!(opener.finish().unwrap_err().code(), ErrorCode::Altered);
+}
