@@ -221,21 +221,18 @@
       const frame = document.createElement('iframe');
       frame.title = t('composeFrameTitle');
       frame.allow = 'clipboard-write';
+      // The token goes by postMessage once the frame has loaded, as for display
+      // frames: in the URL it would stand in the DOM, readable by the page.
+      frame.src = COMPOSE_URL;
+      frame.addEventListener('load', () => {
+        frame.contentWindow?.postMessage({ token: res.token }, EXT_ORIGIN);
+        frame.focus();
+      }, { once: true });
       box.append(frame);
       root.append(box);
       document.documentElement.append(host);
-      loadFrame(frame, COMPOSE_URL);
       compose = { token: res.token, composer, host, box, frame, height: 240, part: 0, parts: 0, block: '', watch: 0 };
-      // The token goes by postMessage once the frame's page listens, as for
-      // display frames: in the URL it would stand in the DOM, readable by the page.
-      let handed = false;
-      const ready = () => {
-        if (handed) return;
-        handed = true;
-        frame.contentWindow?.postMessage({ token: res.token }, EXT_ORIGIN);
-        frame.focus();
-      };
-      frames.add({ iframe: frame, ready, resize: (h) => { if (compose?.frame === frame) { compose.height = h; positionCompose(); } } });
+      frames.add({ iframe: frame, resize: (h) => { if (compose?.frame === frame) { compose.height = h; positionCompose(); } } });
       positionCompose();
       follow();
       if (button) button.el.hidden = true;
@@ -786,7 +783,7 @@
     iframe.setAttribute('style', IFRAME_CSS);
     iframe.referrerPolicy = 'no-referrer';
     const entry = { iframe, state: null };
-    entry.loaded = new Promise((resolve) => { entry.ready = resolve; });
+    entry.loaded = new Promise((resolve) => iframe.addEventListener('load', resolve, { once: true }));
     entry.resize = (h) => {
       const s = entry.state;
       if (!s) return;
@@ -794,8 +791,8 @@
       s.el.style.height = `${h}px`;
       heightBySig.set(s.sig, h);
     };
+    iframe.src = DISPLAY_URL;
     parent.append(iframe);
-    loadFrame(iframe, DISPLAY_URL);
     stats.firstFrameAt ??= performance.now();
     frames.add(entry);
     displayFrames++;
@@ -923,26 +920,13 @@
     if (waiting.size) scheduleGrow();
   }
 
-  /**
-   * Loads an extension page into a connected iframe without setting `src`:
-   * the attribute would show the page the extension's URL, which in Firefox
-   * carries a per-install id that is the same on every site.
-   */
-  function loadFrame(iframe, url) {
-    iframe.contentWindow?.location.replace(url);
-  }
-
-  // Frames post only {height} to this window; anything else is ignored. The
-  // first one also says the frame's page has loaded and listens (its load
-  // event cannot: the iframe's first document is about:blank).
+  // Frames post only {height} to this window; anything else is ignored.
   addEventListener('message', (e) => {
     if (e.origin !== EXT_ORIGIN || !e.source) return;
     const h = e.data?.height;
-    if (typeof h !== 'number' || !(h >= 0)) return;
+    if (typeof h !== 'number' || !(h > 0)) return;
     for (const f of frames) {
-      if (f.iframe.contentWindow !== e.source) continue;
-      f.ready?.();
-      if (h > 0) f.resize(Math.min(Math.ceil(h), 4000));
+      if (f.iframe.contentWindow === e.source) f.resize(Math.min(Math.ceil(h), 4000));
     }
   });
 

@@ -40,7 +40,7 @@ export async function hello(token, purpose) {
 
 /** Tells the content script our height; the only thing a frame ever posts to the page. */
 export function reportHeight(el = document.documentElement) {
-  let last = -1; // the first report goes out even at 0: it tells the content script we listen
+  let last = 0;
   const post = () => {
     const height = Math.ceil(el.getBoundingClientRect().height);
     if (height !== last) {
