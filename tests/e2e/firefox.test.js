@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startApp } from './harness.js';
+import { keySecretsInIndexedDb, startApp } from './harness.js';
 import { DIST_FIREFOX, FIREFOX_PATH, byRole, queryRole, waitFor } from './firefox/browser.js';
 import {
   backgroundStartedAt, composerText, createKey, displayed, encryptAndInsert, extensionFrames, importKey, launchUser,
@@ -84,16 +84,7 @@ describe('ChatSeal in Firefox', { skip }, () => {
     // kept in the extension origin's IndexedDB instead (background/store.js).
     const stored = await bobOptions.evaluate(() => browser.storage.local.get(null));
     assert.ok(stored.keys.length === 1 && !('secret' in stored.keys[0]), JSON.stringify(Object.keys(stored.keys[0])));
-    const secretCount = await bobOptions.evaluate(() => new Promise((resolve, reject) => {
-      const open = indexedDB.open('chatseal-keys');
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        const count = open.result.transaction('secrets').objectStore('secrets').count();
-        count.onsuccess = () => { resolve(count.result); open.result.close(); };
-        count.onerror = () => reject(count.error);
-      };
-    }));
-    assert.equal(secretCount, 1, 'the secret is in IndexedDB');
+    assert.equal((await bobOptions.evaluate(keySecretsInIndexedDb)).length, 1, 'the secret is in IndexedDB');
   });
 
   // [variant, how the compose frame is opened, how the site's send is triggered]

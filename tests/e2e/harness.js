@@ -193,3 +193,18 @@ export function waitForMessage(page, text, { timeout = 10_000 } = {}) {
 
 /** Hostile pages: forces a spy snapshot + upload now. */
 export const flushSpy = (page) => page.evaluate(() => window.__spy.flush());
+
+/**
+ * A page function (for `page.evaluate` in an extension page, Playwright or
+ * puppeteer): the key secrets stored in the extension origin's IndexedDB
+ * (background/store.js), as base64 strings.
+ */
+export const keySecretsInIndexedDb = () => new Promise((resolve, reject) => {
+  const open = indexedDB.open('chatseal-keys');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const all = open.result.transaction('secrets').objectStore('secrets').getAll();
+    all.onsuccess = () => { resolve(all.result); open.result.close(); };
+    all.onerror = () => reject(all.error);
+  };
+});

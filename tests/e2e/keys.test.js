@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser, openChat, startApp, stopServiceWorker, waitFor } from './harness.js';
+import { keySecretsInIndexedDb, launchBrowser, openChat, startApp, stopServiceWorker, waitFor } from './harness.js';
 import { waitForDisplayed } from './ext.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -229,15 +229,7 @@ describe('options page', () => {
     const core = await nodeCore();
     const secretB64 = Buffer.from(core.readKeyCode(shared.code).secret).toString('base64');
     const storedText = async (page) => JSON.stringify(await page.evaluate(() => chrome.storage.local.get(null)));
-    const secretsInDb = (page) => page.evaluate(() => new Promise((resolve, reject) => {
-      const open = indexedDB.open('chatseal-keys');
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        const all = open.result.transaction('secrets').objectStore('secrets').getAll();
-        all.onsuccess = () => { resolve(all.result); open.result.close(); };
-        all.onerror = () => reject(all.error);
-      };
-    }));
+    const secretsInDb = (page) => page.evaluate(keySecretsInIndexedDb);
     // Content scripts can read storage.local where the browser cannot restrict it (Firefox).
     const stored = JSON.parse(await storedText(bobPage));
     assert.ok(stored.keys.length > 0 && stored.keys.every((k) => !('secret' in k)), 'no secret field in storage.local');
