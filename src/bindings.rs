@@ -8,8 +8,9 @@
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
 
-use crate::crypto::{self, Metadata, Opened, SealOptions, SENDER_ID_BYTES};
+use crate::crypto::{self, KeyCache, MessageKey, Metadata, Opened, SealOptions, SENDER_ID_BYTES};
 use crate::error::{Error, ErrorCode};
 use crate::format;
 use crate::keys::{self, NamedKey, SecretKey};
@@ -89,6 +90,35 @@ fn key_info(named: &NamedKey) -> Object {
 
 fn secret_key(bytes: &[u8]) -> Result<SecretKey, JsValue> {
     SecretKey::from_slice(bytes).map_err(js_error)
+}
+
+thread_local! {
+    /// Keys prepared by earlier calls: JavaScript hands over raw keys at every
+    /// call, and preparing one costs about as much as sealing a message.
+    static MESSAGE_KEYS: core::cell::RefCell<KeyCache> = const { core::cell::RefCell::new(KeyCache::new()) };
+}
+
+/// Runs `f` with `secrets` prepared (from the cache when they were used lately).
+fn with_message_keys<R>(
+    secrets: &[SecretKey],
+    f: impl FnOnce(&[MessageKey]) -> Result<R, JsValue>,
+) -> Result<R, JsValue> {
+    MESSAGE_KEYS.with(|cache| {
+        let mut cache = cache
+            .try_borrow_mut()
+            .map_err(|_| invalid("the key cache is busy"))?;
+        f(cache.prepare(secrets))
+    })
+}
+
+/// Wipes the keys prepared by earlier calls (e.g. after a key was deleted).
+#[wasm_bindgen(js_name = forgetPreparedKeys)]
+pub fn forget_prepared_keys() {
+    MESSAGE_KEYS.with(|cache| {
+        if let Ok(mut cache) = cache.try_borrow_mut() {
+            cache.clear();
+        }
+    });
 }
 
 /// Creates a random key named `name`.
@@ -203,8 +233,9 @@ pub fn encrypt(secret: &[u8], text: &str, options: JsValue) -> Result<Array, JsV
         conversation: options.conversation.as_deref(),
         max_chars,
     };
-    let blocks =
-        crypto::encrypt(&secret_key(secret)?, text, &seal, &mut OsRandom).map_err(js_error)?;
+    let blocks = with_message_keys(&[secret_key(secret)?], |keys| {
+        crypto::encrypt(&keys[0], text, &seal, &mut OsRandom).map_err(js_error)
+    })?;
     Ok(blocks.into_iter().map(JsValue::from).collect())
 }
 
@@ -236,7 +267,15 @@ fn secret_keys(keys: &Array) -> Result<Vec<SecretKey>, JsValue> {
             let bytes = value
                 .dyn_into::<Uint8Array>()
                 .map_err(|_| invalid("keys must be an array of Uint8Array"))?;
-            secret_key(&bytes.to_vec())
+            let mut secret = Zeroizing::new([0u8; keys::KEY_BYTES]);
+            if bytes.length() as usize != secret.len() {
+                return Err(js_error(Error::new(
+                    ErrorCode::InvalidArgument,
+                    "a key must be exactly 32 bytes",
+                )));
+            }
+            bytes.copy_to(&mut secret[..]);
+            Ok(SecretKey::from_bytes(*secret))
         })
         .collect()
 }
@@ -253,8 +292,9 @@ pub fn decrypt(
 ) -> Result<JsValue, JsValue> {
     let keys = secret_keys(&keys)?;
     let blocks: Vec<&str> = blocks.iter().map(String::as_str).collect();
-    let opened =
-        crypto::decrypt_blocks(&blocks, &keys, conversation.as_deref()).map_err(js_error)?;
+    let opened = with_message_keys(&keys, |keys| {
+        crypto::decrypt_blocks(&blocks, keys, conversation.as_deref()).map_err(js_error)
+    })?;
     opened_js(&opened)
 }
 

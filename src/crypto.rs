@@ -102,6 +102,97 @@ impl core::fmt::Debug for Opened {
     }
 }
 
+/// A key that seals and opens messages: a [`SecretKey`], which derives its
+/// id and cipher at every use, or a [`MessageKey`], which holds them.
+pub trait SealingKey {
+    /// The key's public id.
+    fn key_id(&self) -> KeyId;
+    /// Runs `f` with the key's AES-256-GCM cipher.
+    fn with_cipher<R>(&self, f: impl FnOnce(&Aes256Gcm) -> R) -> R;
+}
+
+impl SealingKey for SecretKey {
+    fn key_id(&self) -> KeyId {
+        self.id()
+    }
+
+    fn with_cipher<R>(&self, f: impl FnOnce(&Aes256Gcm) -> R) -> R {
+        f(&Aes256Gcm::new(self.expose_bytes().into()))
+    }
+}
+
+/// A key with its id and cipher (AES round keys, GHASH key) computed once,
+/// for a caller that uses it for many messages. The cipher state is wiped
+/// when dropped.
+pub struct MessageKey {
+    secret: SecretKey,
+    id: KeyId,
+    cipher: Aes256Gcm,
+}
+
+impl MessageKey {
+    /// Prepares `secret` for messages.
+    pub fn new(secret: &SecretKey) -> MessageKey {
+        MessageKey {
+            secret: secret.clone(),
+            id: secret.id(),
+            cipher: Aes256Gcm::new(secret.expose_bytes().into()),
+        }
+    }
+}
+
+impl SealingKey for MessageKey {
+    fn key_id(&self) -> KeyId {
+        self.id
+    }
+
+    fn with_cipher<R>(&self, f: impl FnOnce(&Aes256Gcm) -> R) -> R {
+        f(&self.cipher)
+    }
+}
+
+/// Most prepared keys a [`KeyCache`] keeps beyond those of its latest call.
+pub const KEY_CACHE_KEYS: usize = 8;
+
+/// Prepared keys of the latest calls, for a caller handed the raw keys at
+/// every call (the WebAssembly API): preparing a key costs about as much as
+/// sealing a short message.
+#[derive(Default)]
+pub struct KeyCache {
+    /// Most recently requested first.
+    keys: Vec<MessageKey>,
+}
+
+impl KeyCache {
+    /// An empty cache.
+    pub const fn new() -> KeyCache {
+        KeyCache { keys: Vec::new() }
+    }
+
+    /// `secrets`, prepared, in the same order. Keys not among them are kept
+    /// only up to [`KEY_CACHE_KEYS`]; dropped ones are wiped.
+    pub fn prepare(&mut self, secrets: &[SecretKey]) -> &[MessageKey] {
+        for (i, secret) in secrets.iter().enumerate() {
+            // A key asked for twice in one call is prepared twice; harmless.
+            match self.keys[i..].iter().position(|k| k.secret == *secret) {
+                Some(at) => self.keys.swap(i, i + at),
+                None => {
+                    self.keys.push(MessageKey::new(secret));
+                    let last = self.keys.len() - 1;
+                    self.keys.swap(i, last);
+                }
+            }
+        }
+        self.keys.truncate(secrets.len() + KEY_CACHE_KEYS);
+        &self.keys[..secrets.len()]
+    }
+
+    /// Wipes every prepared key.
+    pub fn clear(&mut self) {
+        self.keys.clear();
+    }
+}
+
 /// Padmé padding (Nikitin et al., "Reducing Metadata Leakage from Encrypted
 /// Files and Communication with PURBs", 2019): at most 12 % overhead, leaks
 /// O(log log n) bits of the length. Never below [`MIN_PADDED_BYTES`].
@@ -169,7 +260,7 @@ fn check_text_len(text: &str) -> Result<()> {
 
 /// Seals `text` into an envelope: key id ‖ nonce ‖ AES-256-GCM ciphertext.
 pub fn seal(
-    key: &SecretKey,
+    key: &impl SealingKey,
     text: &str,
     options: &SealOptions<'_>,
     rng: &mut impl RandomSource,
@@ -181,22 +272,23 @@ pub fn seal(
 }
 
 fn seal_with_nonce(
-    key: &SecretKey,
+    key: &impl SealingKey,
     text: &str,
     options: &SealOptions<'_>,
     nonce: [u8; NONCE_BYTES],
 ) -> Result<Vec<u8>> {
-    let key_id = key.id();
+    let key_id = key.key_id();
     let payload = encode_payload(text, options);
-    let cipher = Aes256Gcm::new(key.expose_bytes().into());
-    let ciphertext = cipher
-        .encrypt(
-            &Nonce::from(nonce),
-            Payload {
-                msg: &payload,
-                aad: &aad(&key_id),
-            },
-        )
+    let ciphertext = key
+        .with_cipher(|cipher| {
+            cipher.encrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: &payload,
+                    aad: &aad(&key_id),
+                },
+            )
+        })
         .map_err(|_| Error::new(ErrorCode::TooLarge, "the message could not be encrypted"))?;
     let mut envelope = Vec::with_capacity(ENVELOPE_HEADER_BYTES + ciphertext.len());
     envelope.extend_from_slice(&key_id.0);
@@ -216,7 +308,11 @@ pub fn envelope_key_id(envelope: &[u8]) -> Option<KeyId> {
 ///
 /// Never returns partial plaintext: either the whole authenticated text or an
 /// error.
-pub fn open(envelope: &[u8], keys: &[SecretKey], conversation: Option<&str>) -> Result<Opened> {
+pub fn open(
+    envelope: &[u8],
+    keys: &[impl SealingKey],
+    conversation: Option<&str>,
+) -> Result<Opened> {
     if envelope.len() < ENVELOPE_HEADER_BYTES + TAG_BYTES + MIN_PADDED_BYTES {
         return Err(Error::new(
             ErrorCode::Altered,
@@ -227,28 +323,31 @@ pub fn open(envelope: &[u8], keys: &[SecretKey], conversation: Option<&str>) -> 
         ErrorCode::Altered,
         "the message is too short to be genuine: it was cut or altered",
     ))?;
-    let key = keys.iter().find(|k| k.id() == key_id).ok_or(Error::new(
-        ErrorCode::UnknownKey,
-        "none of your keys can open this message",
-    ))?;
+    let key = keys
+        .iter()
+        .find(|k| k.key_id() == key_id)
+        .ok_or(Error::new(
+            ErrorCode::UnknownKey,
+            "none of your keys can open this message",
+        ))?;
     let mut nonce = [0u8; NONCE_BYTES];
     nonce.copy_from_slice(&envelope[KEY_ID_BYTES..ENVELOPE_HEADER_BYTES]);
-    let cipher = Aes256Gcm::new(key.expose_bytes().into());
     let payload = Zeroizing::new(
-        cipher
-            .decrypt(
+        key.with_cipher(|cipher| {
+            cipher.decrypt(
                 &Nonce::from(nonce),
                 Payload {
                     msg: &envelope[ENVELOPE_HEADER_BYTES..],
                     aad: &aad(&key_id),
                 },
             )
-            .map_err(|_| {
-                Error::new(
-                    ErrorCode::Altered,
-                    "the message was altered: it does not match what its writer sealed",
-                )
-            })?,
+        })
+        .map_err(|_| {
+            Error::new(
+                ErrorCode::Altered,
+                "the message was altered: it does not match what its writer sealed",
+            )
+        })?,
     );
     decode_payload(&payload, key_id, conversation)
 }
@@ -324,7 +423,7 @@ impl<'a> Reader<'a> {
 
 /// Encrypts `text` and armors it into one or more chat-safe blocks.
 pub fn encrypt(
-    key: &SecretKey,
+    key: &impl SealingKey,
     text: &str,
     options: &SealOptions<'_>,
     rng: &mut impl RandomSource,
@@ -347,7 +446,7 @@ pub fn encrypt(
 /// order). Extra or foreign blocks are an error, never ignored.
 pub fn decrypt_blocks(
     blocks: &[&str],
-    keys: &[SecretKey],
+    keys: &[impl SealingKey],
     conversation: Option<&str>,
 ) -> Result<Opened> {
     let mut parts = Vec::with_capacity(blocks.len());
@@ -382,7 +481,7 @@ pub struct FoundMessage {
 /// decrypts each message. Messages are listed in the order of their first block.
 pub fn decrypt_text(
     text: &str,
-    keys: &[SecretKey],
+    keys: &[impl SealingKey],
     conversation: Option<&str>,
 ) -> Vec<FoundMessage> {
     /// The blocks of one message: a single block, a multipart group, or a
@@ -440,5 +539,62 @@ mod tests {
             assert!(p >= n && p >= MIN_PADDED_BYTES);
             assert!(p <= MIN_PADDED_BYTES.max(n + n / 8 + 1), "{n} -> {p}");
         }
+    }
+
+    fn key(byte: u8) -> SecretKey {
+        SecretKey::from_bytes([byte; 32])
+    }
+
+    fn options() -> SealOptions<'static> {
+        SealOptions {
+            metadata: Metadata {
+                sender_id: [1; SENDER_ID_BYTES],
+                created_ms: 2,
+                counter: 3,
+            },
+            conversation: None,
+            max_chars: None,
+        }
+    }
+
+    #[test]
+    fn a_prepared_key_seals_and_opens_like_its_secret() {
+        let secret = key(7);
+        let prepared = MessageKey::new(&secret);
+        assert_eq!(prepared.key_id(), secret.id());
+        let nonce = [9; NONCE_BYTES];
+        let by_secret = seal_with_nonce(&secret, "hello", &options(), nonce).unwrap();
+        let by_prepared = seal_with_nonce(&prepared, "hello", &options(), nonce).unwrap();
+        assert_eq!(by_secret, by_prepared);
+        assert_eq!(*open(&by_secret, &[prepared], None).unwrap().text, "hello");
+        assert_eq!(*open(&by_prepared, &[secret], None).unwrap().text, "hello");
+    }
+
+    #[test]
+    fn the_key_cache_returns_the_keys_asked_for_in_order() {
+        let mut cache = KeyCache::new();
+        let ids = |keys: &[MessageKey]| keys.iter().map(|k| k.key_id()).collect::<Vec<_>>();
+        let asked = [key(1), key(2), key(3)];
+        let want: Vec<KeyId> = asked.iter().map(SecretKey::id).collect();
+        assert_eq!(ids(cache.prepare(&asked)), want);
+        // Again, reordered, and a key on its own: the same keys come back.
+        let reordered = [key(3), key(1), key(2)];
+        let want_reordered: Vec<KeyId> = reordered.iter().map(SecretKey::id).collect();
+        assert_eq!(ids(cache.prepare(&reordered)), want_reordered);
+        assert_eq!(ids(cache.prepare(&[key(2)])), vec![key(2).id()]);
+        assert_eq!(ids(cache.prepare(&[key(2), key(2)])), vec![key(2).id(); 2]);
+        assert!(cache.prepare(&[]).is_empty());
+    }
+
+    #[test]
+    fn the_key_cache_keeps_a_bounded_number_of_keys() {
+        let mut cache = KeyCache::new();
+        let many: Vec<SecretKey> = (0..40).map(key).collect();
+        assert_eq!(cache.prepare(&many).len(), 40);
+        assert_eq!(cache.keys.len(), 40);
+        cache.prepare(&[key(100)]);
+        assert_eq!(cache.keys.len(), 1 + KEY_CACHE_KEYS);
+        cache.clear();
+        assert!(cache.keys.is_empty());
     }
 }

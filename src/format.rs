@@ -168,25 +168,41 @@ fn fragment_capacity(limit: usize) -> usize {
 
 /// Armors framed bytes: begin marker, newline, body in groups, newline, end marker.
 fn armor_one(bytes: &[u8]) -> String {
-    let body = base32().encode(bytes);
-    let mut out = String::with_capacity(armored_len(bytes.len()));
-    out.push_str(BEGIN_MARKER);
-    out.push('\n');
-    let mut rest = body.as_str();
-    while !rest.is_empty() {
-        // base32 output is ASCII, so every split is on a character boundary.
-        let (group, tail) = rest
-            .split_at_checked(GROUP_CHARS.min(rest.len()))
-            .unwrap_or((rest, ""));
-        out.push_str(group);
-        rest = tail;
-        if !rest.is_empty() {
-            out.push(' ');
+    let body_len = base32().encode_len(bytes.len());
+    let groups = body_len.div_ceil(GROUP_CHARS);
+    let spaces = groups.saturating_sub(1);
+    let mut out = Vec::with_capacity(armored_len(bytes.len()));
+    out.extend_from_slice(BEGIN_MARKER.as_bytes());
+    out.push(b'\n');
+    // Encode once, behind the room the spaces will take, then move each group
+    // forward to its place: no intermediate string, no copy per group.
+    let body_at = out.len();
+    out.resize(body_at + spaces + body_len, b' ');
+    base32().encode_mut(bytes, &mut out[body_at + spaces..]);
+    // Through a fixed-size array: a copy of constant length compiles to a
+    // few loads and stores, where `copy_within` calls into the engine.
+    for group in 0..body_len / GROUP_CHARS {
+        let from = body_at + spaces + group * GROUP_CHARS;
+        let to = body_at + group * (GROUP_CHARS + 1);
+        let mut chars = [0u8; GROUP_CHARS];
+        chars.copy_from_slice(&out[from..from + GROUP_CHARS]);
+        out[to..to + GROUP_CHARS].copy_from_slice(&chars);
+        if group + 1 < groups {
+            out[to + GROUP_CHARS] = b' ';
         }
     }
-    out.push('\n');
-    out.push_str(END_MARKER);
-    out
+    let tail = body_len % GROUP_CHARS;
+    if tail > 0 {
+        let to = body_at + (groups - 1) * (GROUP_CHARS + 1);
+        out.copy_within(
+            body_at + spaces + body_len - tail..body_at + spaces + body_len,
+            to,
+        );
+    }
+    out.push(b'\n');
+    out.extend_from_slice(END_MARKER.as_bytes());
+    // Markers, base32 symbols and separators are all ASCII.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Decodes the letters and digits of one block body: markers removed,
@@ -319,6 +335,14 @@ const END_FOLDED: &[u8] = b"ENDCHATSEALMESSAGE";
 /// The last letter of both markers: the finder only looks back for a marker
 /// when it meets this letter, which keeps the scan to one compare per byte.
 const MARKER_LAST: u8 = b'E';
+/// The letter before [`MARKER_LAST`] in both markers.
+const MARKER_BEFORE_LAST: u8 = b'G';
+const _: () = assert!(
+    BEGIN_FOLDED[BEGIN_FOLDED.len() - 1] == MARKER_LAST
+        && END_FOLDED[END_FOLDED.len() - 1] == MARKER_LAST
+        && BEGIN_FOLDED[BEGIN_FOLDED.len() - 2] == MARKER_BEFORE_LAST
+        && END_FOLDED[END_FOLDED.len() - 2] == MARKER_BEFORE_LAST
+);
 /// The body character at which a block without an end marker is too large.
 const TOO_LARGE_AT: usize = MAX_BODY_CHARS + END_FOLDED.len() + 1;
 /// Bytes of text folded per step while reading a body (a power of two).
@@ -412,8 +436,7 @@ impl Finder<'_> {
             };
 
             let mut from = before;
-            while let Some(i) = body[from..].iter().position(|&b| b == MARKER_LAST) {
-                let index = from + i;
+            while let Some(index) = next_marker_end(&body, from) {
                 if index >= TOO_LARGE_AT {
                     break;
                 }
@@ -451,6 +474,36 @@ impl Finder<'_> {
         }
         cut_off(start, text.len())
     }
+}
+
+/// The first index `i >= from` where `body[i - 1..=i]` is "GE", the last two
+/// letters of both markers: a marker can only end there. Eight bytes at a
+/// time (in base32 an `E` is one letter in 32, so a byte-by-byte search for
+/// it stops and mispredicts every few dozen bytes).
+fn next_marker_end(body: &[u8], from: usize) -> Option<usize> {
+    let mut at = from.max(1);
+    while at + 8 <= body.len() {
+        let word = |start: usize| {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(&body[start..start + 8]);
+            u64::from_le_bytes(bytes)
+        };
+        let hits =
+            bytes_equal(word(at), MARKER_LAST) & bytes_equal(word(at - 1), MARKER_BEFORE_LAST);
+        if hits != 0 {
+            return Some(at + hits.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    (at..body.len()).find(|&i| body[i] == MARKER_LAST && body[i - 1] == MARKER_BEFORE_LAST)
+}
+
+/// The high bit of each byte of `word` set where that byte equals `byte`,
+/// every other bit clear (exact: no carry crosses a byte).
+fn bytes_equal(word: u64, byte: u8) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
+    !(((x & LOW7) + LOW7) | x) & !LOW7
 }
 
 /// Byte offset just past the `n`-th letter or digit of `bytes` (which has at least `n`).
@@ -543,6 +596,33 @@ mod tests {
 
     fn envelope(n: usize) -> Vec<u8> {
         (0..n).map(|i| (i * 7 + 3) as u8).collect()
+    }
+
+    #[test]
+    fn marker_ends_are_found_like_a_byte_by_byte_search() {
+        let naive = |body: &[u8], from: usize| {
+            (from.max(1)..body.len()).find(|&i| body[i] == b'E' && body[i - 1] == b'G')
+        };
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for len in 0..80 {
+            for _ in 0..50 {
+                let body: Vec<u8> = (0..len)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        [b'G', b'E', b'X', 0xC5][(state % 4) as usize]
+                    })
+                    .collect();
+                for from in 0..=len {
+                    assert_eq!(
+                        next_marker_end(&body, from),
+                        naive(&body, from),
+                        "{body:?} from {from}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

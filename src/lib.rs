@@ -65,7 +65,7 @@ impl RandomSource for OsRandom {
 /// the bytes (about 5 µs in Node), and a message needs 20 bytes: draw
 /// [`RANDOM_POOL_BYTES`] at a time, hand each byte out once, and wipe it.
 #[cfg(target_arch = "wasm32")]
-pub const RANDOM_POOL_BYTES: usize = 2048;
+pub const RANDOM_POOL_BYTES: usize = 8192;
 
 #[cfg(target_arch = "wasm32")]
 struct RandomPool {

@@ -28,6 +28,15 @@ export function loadCore() {
   return ready;
 }
 
+/**
+ * Wipes the keys the core prepared for earlier calls (it keeps a few between
+ * calls, see docs/WASM-API.md), e.g. once a key was deleted. Does not load
+ * the core when it is not loaded.
+ */
+export function forgetPreparedKeys() {
+  ready?.then((c) => c.forgetPreparedKeys(), () => {});
+}
+
 /** Records the first decrypt of this worker's life (cold-start measurement). */
 export function noteDecrypt(startedAt) {
   if (timings.firstDecryptAtMs !== null) return;

@@ -1,6 +1,7 @@
 // Key management: create, import, passphrase keys, rename, delete, select,
 // verify, key codes, and which key a conversation uses. Secrets never leave
 // this worker except as a key code for our own options page.
+import { forgetPreparedKeys } from './core.js';
 import { Refusal, bad, keyIdOf, optStr, str } from './senders.js';
 import {
   defaultKeyId, getKeys, getState, keyForConversation, publicKey, saveKeys, serial, toBase64,
@@ -108,6 +109,7 @@ export function deleteKey(msg) {
     if (selectedKeyId === key.keyId) selectedKeyId = next.length === 1 ? next[0].keyId : null;
     await saveKeys(next);
     await chrome.storage.local.set({ conversationKeys, selectedKeyId });
+    forgetPreparedKeys();
     return { deleted: key.keyId, selectedKeyId };
   });
 }
