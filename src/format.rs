@@ -411,15 +411,8 @@ impl Finder<'_> {
             let step_start = self.pos;
             let step = &text[step_start..text.len().min(step_start + FOLD_STEP)];
             let before = body.len();
-            let mut folded = [0u8; FOLD_STEP];
-            let mut len = 0;
-            for &c in step {
-                let f = FOLD[usize::from(c)];
-                // len < FOLD_STEP at every write (a power of two): the mask
-                // only spares the bounds check.
-                folded[len & (FOLD_STEP - 1)] = f;
-                len += usize::from(f != 0);
-            }
+            let mut folded = [0u8; FOLD_STEP + 8];
+            let len = fold_step(step, &mut folded);
             body.extend_from_slice(&folded[..len]);
             self.pos = step_start + step.len();
             // Byte offset just past the body character at `index`, counted
@@ -476,6 +469,69 @@ impl Finder<'_> {
     }
 }
 
+/// Folds `step` (at most [`FOLD_STEP`] bytes) into `folded`: its letters and
+/// digits in upper case, everything else left out. Returns how many.
+///
+/// Eight bytes at a time: a word of upper-case letters and digits is copied
+/// whole, and one with a single byte to leave out (the space between two
+/// groups of the armor) is closed up with shifts. Other words go byte by
+/// byte through [`FOLD`].
+fn fold_step(step: &[u8], folded: &mut [u8; FOLD_STEP + 8]) -> usize {
+    let mut len = 0;
+    let mut words = step.chunks_exact(8);
+    for chunk in &mut words {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(bytes);
+        let dropped = !folded_already(word) & HIGH_BITS;
+        // len + 8 <= bytes read so far + 8 <= FOLD_STEP: every write fits.
+        if dropped == 0 {
+            folded[len..len + 8].copy_from_slice(&bytes);
+            len += 8;
+            continue;
+        }
+        let at = (dropped.trailing_zeros() - 7) as usize; // bit offset of that byte
+        if dropped & (dropped - 1) == 0 && FOLD[usize::from(bytes[at / 8])] == 0 {
+            let low = word & ((1u64 << at) - 1);
+            let high = word.checked_shr(at as u32 + 8).unwrap_or(0) << at;
+            folded[len..len + 8].copy_from_slice(&(low | high).to_le_bytes());
+            len += 7;
+            continue;
+        }
+        for &c in &bytes {
+            let f = FOLD[usize::from(c)];
+            folded[len] = f;
+            len += usize::from(f != 0);
+        }
+    }
+    for &c in words.remainder() {
+        let f = FOLD[usize::from(c)];
+        folded[len] = f;
+        len += usize::from(f != 0);
+    }
+    len
+}
+
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+const LOW_BITS: u64 = !HIGH_BITS;
+
+/// `byte` in every byte of a word.
+const fn every_byte(byte: u8) -> u64 {
+    byte as u64 * 0x0101_0101_0101_0101
+}
+
+/// The high bit of each byte of `word` that is an ASCII digit or upper-case
+/// letter (what [`FOLD`] leaves as it is). The sums stay within each byte:
+/// the high bits are cleared first, and non-ASCII bytes are masked out after.
+fn folded_already(word: u64) -> u64 {
+    let x = word & LOW_BITS;
+    let at_least = |lo: u8| x + every_byte(0x80 - lo);
+    let above = |hi: u8| x + every_byte(0x7f - hi);
+    let digit = at_least(b'0') & !above(b'9');
+    let upper = at_least(b'A') & !above(b'Z');
+    (digit | upper) & !word & HIGH_BITS
+}
+
 /// The first index `i >= from` where `body[i - 1..=i]` is "GE", the last two
 /// letters of both markers: a marker can only end there. Eight bytes at a
 /// time (in base32 an `E` is one letter in 32, so a byte-by-byte search for
@@ -501,9 +557,8 @@ fn next_marker_end(body: &[u8], from: usize) -> Option<usize> {
 /// The high bit of each byte of `word` set where that byte equals `byte`,
 /// every other bit clear (exact: no carry crosses a byte).
 fn bytes_equal(word: u64, byte: u8) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
-    !(((x & LOW7) + LOW7) | x) & !LOW7
+    let x = word ^ every_byte(byte);
+    !(((x & LOW_BITS) + LOW_BITS) | x) & HIGH_BITS
 }
 
 /// Byte offset just past the `n`-th letter or digit of `bytes` (which has at least `n`).
@@ -596,6 +651,44 @@ mod tests {
 
     fn envelope(n: usize) -> Vec<u8> {
         (0..n).map(|i| (i * 7 + 3) as u8).collect()
+    }
+
+    #[test]
+    fn steps_fold_like_byte_by_byte() {
+        let naive = |step: &[u8]| -> Vec<u8> {
+            step.iter()
+                .map(|&c| FOLD[usize::from(c)])
+                .filter(|&f| f != 0)
+                .collect()
+        };
+        // Armor-like text with the damage chat sites do, and every byte value.
+        let alphabet: Vec<u8> = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ0123456789ABCDEFGHJKMNPQRSTVWXYZ \n\r-abzZ09:@[`{\x7f\x80\xc2\xa0\xe2\x80\x8b\xff"
+            .to_vec();
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for len in (0..64).chain([FOLD_STEP - 1, FOLD_STEP]) {
+            for round in 0..200 {
+                let step: Vec<u8> = (0..len)
+                    .map(|i| match round % 3 {
+                        // Canonical groups of ten with one separator.
+                        0 if i % 11 != 10 => {
+                            b"0123456789ABCDEFGHJKMNPQRSTVWXYZ"[(next() % 32) as usize]
+                        }
+                        0 => b' ',
+                        1 => alphabet[(next() % alphabet.len() as u64) as usize],
+                        _ => (next() % 256) as u8,
+                    })
+                    .collect();
+                let mut folded = [0u8; FOLD_STEP + 8];
+                let n = fold_step(&step, &mut folded);
+                assert_eq!(folded[..n], naive(&step)[..], "{step:?}");
+            }
+        }
     }
 
     #[test]

@@ -57,11 +57,18 @@ function failureText(code) {
 
 // ---- sizes ------------------------------------------------------------------
 
+// One formatter per unit: making an Intl.NumberFormat takes about a
+// millisecond, and the progress text is redrawn after every slice.
+const sizeFormats = new Map();
+
 function size(bytes) {
   const [unit, value] = bytes >= 1e9 ? ['gigabyte', bytes / 1e9]
     : bytes >= 1e6 ? ['megabyte', bytes / 1e6]
       : bytes >= 1e3 ? ['kilobyte', bytes / 1e3] : ['byte', bytes];
-  return new Intl.NumberFormat(lang, { style: 'unit', unit, maximumFractionDigits: unit === 'byte' ? 0 : 1 }).format(value);
+  if (!sizeFormats.has(unit)) {
+    sizeFormats.set(unit, new Intl.NumberFormat(lang, { style: 'unit', unit, maximumFractionDigits: unit === 'byte' ? 0 : 1 }));
+  }
+  return sizeFormats.get(unit).format(value);
 }
 
 // ---- keys -------------------------------------------------------------------
