@@ -6,7 +6,7 @@
 //! returned to JavaScript are in UTF-16 code units.
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
@@ -101,7 +101,7 @@ thread_local! {
 /// Runs `f` with `secrets` prepared (from the cache when they were used lately).
 fn with_message_keys<R>(
     secrets: &[SecretKey],
-    f: impl FnOnce(&[MessageKey]) -> Result<R, JsValue>,
+    f: impl FnOnce(&[Box<MessageKey>]) -> Result<R, JsValue>,
 ) -> Result<R, JsValue> {
     MESSAGE_KEYS.with(|cache| {
         let mut cache = cache
@@ -183,14 +183,39 @@ pub fn new_sender_id() -> Result<String, JsValue> {
     Ok(keys::hex(&id))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct EncryptOptions {
     sender_id: String,
     counter: f64,
     created_ms: f64,
     conversation: Option<String>,
     max_chars: Option<f64>,
+}
+
+const ENCRYPT_OPTIONS: &str =
+    "encrypt options must be {senderId, counter, createdMs, conversation?, maxChars?}";
+
+/// `object[name]`, with `undefined` and `null` read as absent.
+fn field(object: &JsValue, name: &str) -> Option<JsValue> {
+    let value = Reflect::get(object, &name.into()).ok()?;
+    (!value.is_undefined() && !value.is_null()).then_some(value)
+}
+
+/// Read by hand rather than with serde: its deserializer (and the float
+/// formatting of its error messages) would add about 5 kB to the WASM.
+fn encrypt_options(options: &JsValue) -> Result<EncryptOptions, JsValue> {
+    let shape = || invalid(ENCRYPT_OPTIONS);
+    if !options.is_object() {
+        return Err(shape());
+    }
+    let string = |name| field(options, name).map(|v| v.as_string().ok_or_else(shape));
+    let number = |name| field(options, name).map(|v| v.as_f64().ok_or_else(shape));
+    Ok(EncryptOptions {
+        sender_id: string("senderId").ok_or_else(shape)??,
+        counter: number("counter").ok_or_else(shape)??,
+        created_ms: number("createdMs").ok_or_else(shape)??,
+        conversation: string("conversation").transpose()?,
+        max_chars: number("maxChars").transpose()?,
+    })
 }
 
 fn parse_sender_id(hex: &str) -> Result<[u8; SENDER_ID_BYTES], JsValue> {
@@ -217,9 +242,7 @@ fn whole_number(value: f64, what: &'static str) -> Result<u64, JsValue> {
 /// `options`: `{senderId, counter, createdMs, conversation?, maxChars?}`.
 #[wasm_bindgen]
 pub fn encrypt(secret: &[u8], text: &str, options: JsValue) -> Result<Array, JsValue> {
-    let options: EncryptOptions = serde_wasm_bindgen::from_value(options).map_err(|_| {
-        invalid("encrypt options must be {senderId, counter, createdMs, conversation?, maxChars?}")
-    })?;
+    let options = encrypt_options(&options)?;
     let max_chars = match options.max_chars {
         Some(n) => Some(whole_number(n, "maxChars must be a whole number")? as usize),
         None => None,
@@ -267,15 +290,7 @@ fn secret_keys(keys: &Array) -> Result<Vec<SecretKey>, JsValue> {
             let bytes = value
                 .dyn_into::<Uint8Array>()
                 .map_err(|_| invalid("keys must be an array of Uint8Array"))?;
-            let mut secret = Zeroizing::new([0u8; keys::KEY_BYTES]);
-            if bytes.length() as usize != secret.len() {
-                return Err(js_error(Error::new(
-                    ErrorCode::InvalidArgument,
-                    "a key must be exactly 32 bytes",
-                )));
-            }
-            bytes.copy_to(&mut secret[..]);
-            Ok(SecretKey::from_bytes(*secret))
+            secret_key(&Zeroizing::new(bytes.to_vec()))
         })
         .collect()
 }

@@ -151,6 +151,16 @@ impl SealingKey for MessageKey {
     }
 }
 
+impl<K: SealingKey> SealingKey for Box<K> {
+    fn key_id(&self) -> KeyId {
+        (**self).key_id()
+    }
+
+    fn with_cipher<R>(&self, f: impl FnOnce(&Aes256Gcm) -> R) -> R {
+        (**self).with_cipher(f)
+    }
+}
+
 /// Most prepared keys a [`KeyCache`] keeps beyond those of its latest call.
 pub const KEY_CACHE_KEYS: usize = 8;
 
@@ -159,8 +169,10 @@ pub const KEY_CACHE_KEYS: usize = 8;
 /// sealing a short message.
 #[derive(Default)]
 pub struct KeyCache {
-    /// Most recently requested first.
-    keys: Vec<MessageKey>,
+    /// Most recently requested first. Boxed: reordering moves pointers, not
+    /// key schedules.
+    #[allow(clippy::vec_box)]
+    keys: Vec<Box<MessageKey>>,
 }
 
 impl KeyCache {
@@ -171,25 +183,32 @@ impl KeyCache {
 
     /// `secrets`, prepared, in the same order. Keys not among them are kept
     /// only up to [`KEY_CACHE_KEYS`]; dropped ones are wiped.
-    pub fn prepare(&mut self, secrets: &[SecretKey]) -> &[MessageKey] {
+    pub fn prepare(&mut self, secrets: &[SecretKey]) -> &[Box<MessageKey>] {
         for (i, secret) in secrets.iter().enumerate() {
             // A key asked for twice in one call is prepared twice; harmless.
             match self.keys[i..].iter().position(|k| k.secret == *secret) {
                 Some(at) => self.keys.swap(i, i + at),
                 None => {
-                    self.keys.push(MessageKey::new(secret));
+                    self.keys.push(Box::new(MessageKey::new(secret)));
                     let last = self.keys.len() - 1;
                     self.keys.swap(i, last);
                 }
             }
         }
-        self.keys.truncate(secrets.len() + KEY_CACHE_KEYS);
+        self.keep(secrets.len() + KEY_CACHE_KEYS);
         &self.keys[..secrets.len()]
     }
 
     /// Wipes every prepared key.
     pub fn clear(&mut self) {
-        self.keys.clear();
+        self.keep(0);
+    }
+
+    /// Drops (and so wipes) all keys but the first `n`. Not inlined: the
+    /// wiping code is long, and WASM size counts.
+    #[inline(never)]
+    fn keep(&mut self, n: usize) {
+        self.keys.truncate(n);
     }
 }
 
@@ -573,7 +592,7 @@ mod tests {
     #[test]
     fn the_key_cache_returns_the_keys_asked_for_in_order() {
         let mut cache = KeyCache::new();
-        let ids = |keys: &[MessageKey]| keys.iter().map(|k| k.key_id()).collect::<Vec<_>>();
+        let ids = |keys: &[Box<MessageKey>]| keys.iter().map(|k| k.key_id()).collect::<Vec<_>>();
         let asked = [key(1), key(2), key(3)];
         let want: Vec<KeyId> = asked.iter().map(SecretKey::id).collect();
         assert_eq!(ids(cache.prepare(&asked)), want);

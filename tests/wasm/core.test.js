@@ -112,6 +112,15 @@ test('errors cross as Error objects with a stable code', () => {
   expectCode(() => core.encrypt(new Uint8Array(5), 'x', { senderId: '00', counter: 0, createdMs: 0 }), 'invalid_argument', 'short key');
   expectCode(() => core.encrypt(secrets[0], 'x', { senderId: 'zz', counter: 0, createdMs: 0 }), 'invalid_argument', 'bad sender id');
   expectCode(() => core.encrypt(secrets[0], 'x', {}), 'invalid_argument', 'missing options');
+  const good = { senderId: '0011223344556677', counter: 0, createdMs: 0 };
+  for (const [options, what] of [
+    [null, 'options null'], ['x', 'options a string'], [undefined, 'no options'],
+    [{ ...good, senderId: undefined }, 'no senderId'], [{ ...good, counter: '1' }, 'counter a string'],
+    [{ ...good, createdMs: null }, 'createdMs null'], [{ ...good, conversation: 7 }, 'conversation a number'],
+    [{ ...good, maxChars: '500' }, 'maxChars a string'],
+  ]) expectCode(() => core.encrypt(secrets[0], 'x', options), 'invalid_argument', what);
+  // Optional fields may be absent, undefined or null.
+  assert.equal(core.encrypt(secrets[0], 'x', { ...good, conversation: null, maxChars: undefined }).length, 1);
   expectCode(() => core.encrypt(secrets[0], 'x', { senderId: '0011223344556677', counter: -1, createdMs: 0 }), 'invalid_argument', 'negative counter');
   expectCode(() => core.encrypt(secrets[0], 'x', { senderId: '0011223344556677', counter: 0, createdMs: 0, maxChars: 10 }), 'invalid_argument', 'tiny maxChars');
   expectCode(() => core.decrypt(vectors.messages[0].armor, ['not bytes'], undefined), 'invalid_argument', 'keys not bytes');
