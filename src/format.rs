@@ -407,7 +407,9 @@ impl Finder<'_> {
     fn body(&mut self, start: usize) -> FoundBlock {
         let text = self.text;
         let body_start = self.pos;
-        let mut body: Vec<u8> = Vec::new();
+        // Room for the body of a message of about 1 KiB, the common case,
+        // without growing; longer bodies grow as they are read.
+        let mut body: Vec<u8> = Vec::with_capacity(2 * FOLD_STEP + 8);
         while self.pos < text.len() {
             let step_start = self.pos;
             let step = &text[step_start..text.len().min(step_start + FOLD_STEP)];

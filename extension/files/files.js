@@ -118,7 +118,15 @@ function showProgress(labelKey, name) {
   $('work').hidden = false;
 }
 
+// The bar is redrawn at most this often: each redraw costs a style and
+// layout pass on the thread that also runs the crypto.
+const PROGRESS_EVERY_MS = 100;
+let progressAt = -Infinity;
+
 function setProgress(done, total) {
+  const now = performance.now();
+  if (done > 0 && done < total && now - progressAt < PROGRESS_EVERY_MS) return;
+  progressAt = now;
   const percent = total > 0 ? Math.floor((done / total) * 100) : 0;
   const bar = $('progress');
   bar.setAttribute('aria-valuenow', String(percent));

@@ -58,11 +58,12 @@ const unreadable = () => Object.assign(new Error('the file could not be read'), 
 
 /**
  * Reads `blob` in slices of `size` bytes. Where the browser has byte streams
- * (Blob.stream() with a BYOB reader) every slice is read into the same
- * buffer, so reading allocates nothing per slice (garbage ArrayBuffers would
- * pile up as memory until the next GC); else blob.slice().arrayBuffer() with
- * one read ahead. A slice is only valid until the next one is asked for.
- * Read failures carry code 'unreadable'.
+ * (Blob.stream() with a BYOB reader) the slices are read into two buffers in
+ * turn, the next slice while the caller works on this one, so reading
+ * allocates nothing per slice (garbage ArrayBuffers would pile up as memory
+ * until the next GC) and the file's bytes are on their way while the core
+ * runs; else blob.slice().arrayBuffer() with one read ahead. A slice is only
+ * valid until the next one is asked for. Read failures carry code 'unreadable'.
  */
 async function* slices(blob, size, signal) {
   let reader = null;
@@ -75,29 +76,36 @@ async function* slices(blob, size, signal) {
     yield* sliceReads(blob, size, signal);
     return;
   }
-  let buffer = new ArrayBuffer(Math.min(size, Math.max(blob.size, 1)));
+  const length = Math.min(size, Math.max(blob.size, 1));
+  // Fills `buffer` (a read may return less than asked), or up to the end.
+  const fill = async (buffer) => {
+    let filled = 0;
+    while (filled < buffer.byteLength) {
+      let result;
+      try {
+        result = await reader.read(new Uint8Array(buffer, filled, buffer.byteLength - filled));
+      } catch {
+        throw unreadable();
+      }
+      if (result.value) buffer = result.value.buffer; // the same memory, handed back
+      if (result.done) return { buffer, filled, done: true };
+      filled += result.value.byteLength;
+    }
+    return { buffer, filled, done: false };
+  };
+  let spare = new ArrayBuffer(length);
+  let next = fill(new ArrayBuffer(length));
   try {
     for (;;) {
-      // Fill the whole buffer (a read may return less), or up to the end.
-      let filled = 0;
-      let done = false;
-      while (filled < buffer.byteLength) {
-        let result;
-        try {
-          result = await reader.read(new Uint8Array(buffer, filled, buffer.byteLength - filled));
-        } catch {
-          throw unreadable();
-        }
-        aborted(signal);
-        if (result.value) buffer = result.value.buffer; // the same memory, handed back
-        if (result.done) {
-          done = true;
-          break;
-        }
-        filled += result.value.byteLength;
+      const { buffer, filled, done } = await next;
+      aborted(signal);
+      if (!done) {
+        next = fill(spare);
+        next.catch(() => {}); // a read ahead that is never awaited (cancel) must not be reported
       }
       if (filled > 0) yield new Uint8Array(buffer, 0, filled);
       if (done) return;
+      spare = buffer; // the caller is done with this slice
     }
   } finally {
     reader.cancel().catch(() => {});
