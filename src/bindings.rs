@@ -94,7 +94,7 @@ fn secret_key(bytes: &[u8]) -> Result<SecretKey, JsValue> {
 
 thread_local! {
     /// Keys prepared by earlier calls: JavaScript hands over raw keys at every
-    /// call, and preparing one costs about as much as sealing a message.
+    /// call, and preparing one was about a twentieth of a 1 KiB encrypt.
     static MESSAGE_KEYS: core::cell::RefCell<KeyCache> = const { core::cell::RefCell::new(KeyCache::new()) };
 }
 
@@ -201,7 +201,7 @@ fn field(object: &JsValue, name: &str) -> Option<JsValue> {
 }
 
 /// Read by hand rather than with serde: its deserializer (and the float
-/// formatting of its error messages) would add about 5 kB to the WASM.
+/// formatting of its error messages) added about 12 kB (gzip) to the WASM.
 fn encrypt_options(options: &JsValue) -> Result<EncryptOptions, JsValue> {
     let shape = || invalid(ENCRYPT_OPTIONS);
     if !options.is_object() {

@@ -165,8 +165,8 @@ impl<K: SealingKey> SealingKey for Box<K> {
 pub const KEY_CACHE_KEYS: usize = 8;
 
 /// Prepared keys of the latest calls, for a caller handed the raw keys at
-/// every call (the WebAssembly API): preparing a key costs about as much as
-/// sealing a short message.
+/// every call (the WebAssembly API): preparing a key (id hash, AES key
+/// schedule, GHASH key) was about a twentieth of a 1 KiB encrypt in WASM.
 #[derive(Default)]
 pub struct KeyCache {
     /// Most recently requested first. Boxed: reordering moves pointers, not

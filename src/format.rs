@@ -501,13 +501,14 @@ fn fold_step(step: &[u8], folded: &mut [u8; FOLD_STEP + 8]) -> usize {
             len += 7;
             continue;
         }
-        for &c in &bytes {
-            let f = FOLD[usize::from(c)];
-            folded[len] = f;
-            len += usize::from(f != 0);
-        }
+        len = fold_bytes(&bytes, folded, len);
     }
-    for &c in words.remainder() {
+    fold_bytes(words.remainder(), folded, len)
+}
+
+/// Folds `bytes` one by one into `folded` from `len` on; returns the new length.
+fn fold_bytes(bytes: &[u8], folded: &mut [u8], mut len: usize) -> usize {
+    for &c in bytes {
         let f = FOLD[usize::from(c)];
         folded[len] = f;
         len += usize::from(f != 0);
