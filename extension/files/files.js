@@ -1,30 +1,27 @@
 // The files page: "Encrypt a file" (pick or drop a file -> save NAME.chatseal,
 // encrypted with the conversation's key or a chosen one) and "Decrypt a file"
 // (pick or drop a .chatseal file -> save the original, name and type
-// restored). An extension page, not web-accessible: it runs the WASM core
-// itself and reads the key store (background/store.js: IndexedDB and
-// chrome.storage.local of the extension) directly; keys never travel in a message.
+// restored). An extension page, not web-accessible: its own worker
+// (worker.js, extension origin) runs the WASM core, and the page reads the key
+// store (background/store.js: IndexedDB and chrome.storage.local of the
+// extension) directly; keys never travel in a message to the background.
 //
 // URL: files/files.html[?conversation=HOST/PATH] (the popup passes the chat
 // tab's conversation so its key is preselected).
-import init, * as core from '../wasm/chatseal.js';
 import { localize, t } from '../lib/i18n.js';
 import { getKeys, getState, keyForConversation } from '../background/store.js';
-import { decryptFile, encryptFile, safeName } from './stream.js';
+import { CryptoWorker, decryptFile, encryptFile, safeName } from './stream.js';
 
 const $ = (id) => document.getElementById(id);
 const conversation = (new URLSearchParams(location.search).get('conversation') ?? '').trim().slice(0, 2048) || null;
 const lang = chrome.i18n.getUILanguage();
 
-let wasm = null; // the instantiated module (its memory is reported to the benchmark)
-let ready = null;
-function loadCore() {
-  ready ??= init({ module_or_path: new URL('../wasm/chatseal_bg.wasm', import.meta.url) }).then((exports) => {
-    wasm = exports;
-    return core;
-  });
-  ready.catch(() => { ready = null; });
-  return ready;
+// The crypto worker: started with the page (so the core compiles while the
+// user picks a file), replaced after a job that failed or was cancelled.
+let worker = null;
+function cryptoWorker() {
+  if (!worker || worker.dead) worker = new CryptoWorker();
+  return worker;
 }
 
 // ---- announcements ----------------------------------------------------------
@@ -158,8 +155,7 @@ async function run(picker, labelKey, name, job) {
   showProgress(labelKey, name);
   const started = performance.now();
   try {
-    const c = await loadCore();
-    await job(c, { signal: controller.signal, onProgress: setProgress });
+    await job(cryptoWorker(), { signal: controller.signal, onProgress: setProgress });
     lastRun = { ms: performance.now() - started, ok: true };
   } catch (e) {
     lastRun = { ms: performance.now() - started, ok: false, code: e?.name === 'AbortError' ? 'cancelled' : e?.code };
@@ -184,19 +180,19 @@ async function encrypt(file) {
     $(keys.length ? 'key' : 'settings').focus();
     return;
   }
-  await run($('encrypt-file'), 'filesEncrypting', file.name, async (c, opts) => {
+  await run($('encrypt-file'), 'filesEncrypting', file.name, async (w, opts) => {
     const secret = (await getKeys()).secrets.get(keyId);
     if (!secret) throw Object.assign(new Error('the key is gone'), { code: 'no_key' });
-    const blob = await encryptFile(c, file, secret, { ...opts, name: file.name, type: file.type });
+    const blob = await encryptFile(w, file, secret, { ...opts, name: file.name, type: file.type });
     const name = `${file.name}.chatseal`;
     showResult(blob, name, 'filesEncrypted', [file.name, key.name], size(blob.size));
   });
 }
 
 async function decrypt(file) {
-  await run($('decrypt-file'), 'filesDecrypting', file.name, async (c, opts) => {
+  await run($('decrypt-file'), 'filesDecrypting', file.name, async (w, opts) => {
     const { keys: all, secrets } = await getKeys();
-    const opened = await decryptFile(c, file, [...secrets.values()], opts);
+    const opened = await decryptFile(w, file, [...secrets.values()], opts);
     const fallback = file.name.replace(/\.chatseal$/i, '') || t('filesDefaultName');
     const name = safeName(opened.name, safeName(fallback, t('filesDefaultName')));
     const keyName = all.find((k) => k.keyId === opened.keyId)?.name ?? '';
@@ -243,13 +239,14 @@ function main() {
   });
   addEventListener('pagehide', clearResult);
   renderKeys();
-  loadCore().catch(() => {}); // compile while the user picks a file
+  cryptoWorker(); // compiles the core while the user picks a file
 }
 
 // For the benchmark and tests (this page's own global, reachable only through
-// DevTools): how big the WASM memory is, and how long the last file took.
+// DevTools): the memory the crypto worker holds for this page (its WASM
+// memory, and the page's buffers it has), and how long the last file took.
 globalThis.chatsealFiles = Object.freeze({
-  wasmMemoryBytes: () => wasm?.memory.buffer.byteLength ?? 0,
+  wasmMemoryBytes: () => worker?.bytesHeld() ?? 0,
   lastRun: () => lastRun,
 });
 

@@ -1,12 +1,13 @@
 // Streams a file through the WASM core's FileEncryptor / FileDecryptor
-// (docs/FORMAT.md §13) without ever holding the whole file: the input is read
-// in slices of SLICE bytes into one reused buffer, each slice goes through
-// the core, and the output is handed to Blobs (the browser's blob storage) as
-// it comes, so the page holds about two slices of data at a time and the WASM
-// memory stays at a few MiB whatever the file size. Nothing here logs.
+// (docs/FORMAT.md §13) without ever holding the whole file. The core runs in
+// a worker (worker.js); this page reads the file in slices of SLICE bytes,
+// sends each to the worker while the previous one is being sealed, and hands
+// the output to Blobs (the browser's blob storage) as it comes back, so the
+// page holds a few slices of data at a time and the WASM memory stays at a
+// few MiB whatever the file size. Nothing here logs.
 //
 // The result is offered only when finish() succeeded; on any failure or
-// cancel everything produced so far is dropped.
+// cancel everything produced so far is dropped, and the worker is ended.
 
 export const SLICE = 1 << 20;
 const FOLD = 1 << 20;
@@ -35,20 +36,6 @@ export function headerKeyId(bytes) {
   if (!bytes || bytes.length < HEADER) return null;
   return Array.from(bytes.subarray(10, 18), (b) => b.toString(16).padStart(2, '0')).join('');
 }
-
-/**
- * Lets the page handle input (a Cancel click) and paint the progress between
- * two slices: a message to ourselves is an ordinary task (setTimeout would
- * wait at least 4 ms once nested; scheduler.yield() resumes ahead of rendering).
- */
-const channel = new MessageChannel();
-const waiting = [];
-channel.port1.onmessage = () => waiting.shift()?.();
-channel.port1.unref?.(); // Node (tests): an idle channel must not keep the process alive
-const yieldToPage = () => new Promise((resolve) => {
-  waiting.push(resolve);
-  channel.port2.postMessage(null);
-});
 
 function aborted(signal) {
   if (signal?.aborted) throw new DOMException('cancelled', 'AbortError');
@@ -171,19 +158,58 @@ class Sink {
 }
 
 /**
- * The core's push for `work` (FileEncryptor / FileDecryptor) into `sink`.
- * Where the core has pushInto, the output goes through one reused buffer
- * (`room(n)` bytes for an input of n): push() returns a new array per call,
- * and garbage arrays count as page memory until V8 collects them.
+ * The crypto worker (worker.js) as promises. The worker is ended by a failed
+ * or cancelled job (terminate() stops it at once, even inside a chunk); make
+ * a new one for the next job (`dead` tells).
  */
-function pusher(work, sink, room) {
-  if (typeof work.pushInto !== 'function') return (bytes) => sink.add(work.push(bytes));
-  let out = null;
-  return (bytes) => {
-    if (!out || out.length < room(bytes.length)) out = new Uint8Array(room(bytes.length));
-    const n = work.pushInto(bytes, out);
-    if (n > 0) sink.copy(out.subarray(0, n));
-  };
+export class CryptoWorker {
+  constructor() {
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.calls = new Map();
+    this.nextId = 1;
+    this.dead = false;
+    this.wasmBytes = 0; // the worker's WASM memory, as it last said
+    this.lent = 0; // bytes of this page's buffers the worker holds now
+    this.worker.onmessage = ({ data }) => {
+      this.wasmBytes = data.wasmBytes;
+      const call = this.calls.get(data.id);
+      if (!call) return;
+      this.calls.delete(data.id);
+      this.lent -= call.lent;
+      if (data.error) call.reject(Object.assign(new Error('the file could not be processed'), { code: data.error.code }));
+      else call.resolve(data);
+    };
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      this.terminate(Object.assign(new Error('the crypto worker failed'), { code: 'internal' }));
+    };
+  }
+
+  /** Sends `message` (with `transfer`); resolves to the worker's reply. */
+  call(message, transfer = []) {
+    if (this.dead) return Promise.reject(Object.assign(new Error('the crypto worker has ended'), { code: 'internal' }));
+    const id = this.nextId++;
+    const lent = transfer.reduce((sum, buffer) => sum + buffer.byteLength, 0);
+    this.lent += lent;
+    const reply = new Promise((resolve, reject) => this.calls.set(id, { resolve, reject, lent }));
+    this.worker.postMessage({ id, ...message }, transfer);
+    return reply;
+  }
+
+  /** The memory the worker holds for this page: its WASM memory and our buffers. */
+  bytesHeld() {
+    return this.dead ? 0 : this.wasmBytes + this.lent;
+  }
+
+  /** Ends the worker; pending calls fail with `reason`. */
+  terminate(reason) {
+    if (this.dead) return;
+    this.dead = true;
+    this.worker.terminate();
+    for (const call of this.calls.values()) call.reject(reason);
+    this.calls.clear();
+    this.lent = 0;
+  }
 }
 
 // Most output of one push (docs in src/bindings.rs): sealed chunks for the
@@ -192,59 +218,95 @@ const ENCRYPT_ROOM = (n) => n + SEALED_CHUNK * (Math.floor(n / 65_536) + 2);
 const DECRYPT_ROOM = (n) => n + SEALED_FINAL + 1;
 
 /**
- * Runs `input` through `push(bytes)`, slice by slice.
- * onProgress(doneBytes, totalBytes) after each slice.
+ * Runs `input` through the worker's job, slice by slice, one slice ahead: the
+ * next slice is read and sent while the worker seals the previous one. The
+ * slices are copied into buffers lent to the worker and given back with the
+ * output. onSlice(bytes) sees each slice first; onProgress(doneBytes,
+ * totalBytes) follows each result.
  */
-async function pump(input, push, { signal, onProgress, slice = SLICE }) {
+async function pump(input, worker, sink, room, { signal, onProgress, onSlice, slice = SLICE }) {
+  const inputs = [];
+  const outputs = [];
   let done = 0;
-  for await (const bytes of slices(input, slice, signal)) {
-    push(bytes);
-    done += bytes.length;
+  let inFlight = null;
+  const settle = async () => {
+    const { reply, length } = inFlight;
+    inFlight = null;
+    const r = await reply;
+    if (r.length > 0) sink.copy(new Uint8Array(r.output, 0, r.length));
+    inputs.push(r.input);
+    outputs.push(r.output);
+    done += length;
     onProgress?.(done, input.size);
-    await yieldToPage();
-    aborted(signal);
+  };
+  for await (const bytes of slices(input, slice, signal)) {
+    onSlice?.(bytes);
+    let buffer = inputs.pop();
+    if (!buffer || buffer.byteLength < bytes.length) buffer = new ArrayBuffer(slice);
+    new Uint8Array(buffer).set(bytes);
+    const output = outputs.pop() ?? null;
+    const reply = worker.call(
+      { op: 'push', input: buffer, length: bytes.length, output, room: room(bytes.length) },
+      output ? [buffer, output] : [buffer],
+    );
+    reply.catch(() => {}); // awaited in settle(); a cancel may leave it unawaited
+    if (inFlight) await settle();
+    inFlight = { reply, length: bytes.length };
   }
+  if (inFlight) await settle();
 }
 
-/**
- * Encrypts `file` (a Blob) with `secret` (Uint8Array(32)); the original name
- * and type travel inside. Resolves to a Blob (the .chatseal file); rejects
- * with a core error (.code), {code: 'unreadable'} or an AbortError.
- */
-export async function encryptFile(core, file, secret, { name, type, signal, onProgress, slice } = {}) {
+/** Runs one job on `worker`: Cancel ends the worker at once, and so does a failure. */
+async function job(worker, signal, run) {
   aborted(signal);
-  const encryptor = new core.FileEncryptor(secret, name ?? file.name ?? '', type ?? file.type ?? '');
+  const cancel = () => worker.terminate(new DOMException('cancelled', 'AbortError'));
+  signal?.addEventListener('abort', cancel, { once: true });
   try {
-    const sink = new Sink();
-    sink.add(encryptor.header());
-    await pump(file, pusher(encryptor, sink, ENCRYPT_ROOM), { signal, onProgress, slice });
-    sink.add(encryptor.finish());
-    return sink.result('application/octet-stream');
+    return await run();
+  } catch (e) {
+    worker.terminate(e);
+    throw e;
   } finally {
-    encryptor.free();
+    signal?.removeEventListener('abort', cancel);
   }
 }
 
 /**
- * Decrypts a .chatseal `file` with whichever of `secrets` it names. Resolves
- * to {blob, name, type, keyId}; rejects with a core error (.code: unknown_key,
- * altered, not_chatseal, unsupported_version, ...), {code: 'truncated'} when
- * the file ends early, {code: 'unreadable'} or an AbortError.
+ * Encrypts `file` (a Blob) with `secret` (Uint8Array(32)) on `worker` (a
+ * CryptoWorker); the original name and type travel inside. Resolves to a
+ * Blob (the .chatseal file); rejects with a core error (.code),
+ * {code: 'unreadable'} or an AbortError.
  */
-export async function decryptFile(core, file, secrets, { signal, onProgress, slice } = {}) {
-  aborted(signal);
-  const decryptor = new core.FileDecryptor(secrets);
-  let head = null; // the first bytes (slices are far larger than a header)
-  try {
+export function encryptFile(worker, file, secret, { name, type, signal, onProgress, slice } = {}) {
+  return job(worker, signal, async () => {
     const sink = new Sink();
-    const push = pusher(decryptor, sink, DECRYPT_ROOM);
-    await pump(file, (bytes) => {
-      head ??= bytes.slice(0, HEADER);
-      push(bytes);
-    }, { signal, onProgress, slice });
+    const { header } = await worker.call({ op: 'encrypt', secret, name: name ?? file.name ?? '', type: type ?? file.type ?? '' });
+    sink.add(new Uint8Array(header));
+    await pump(file, worker, sink, ENCRYPT_ROOM, { signal, onProgress, slice });
+    const { last } = await worker.call({ op: 'finish' });
+    sink.add(new Uint8Array(last));
+    return sink.result('application/octet-stream');
+  });
+}
+
+/**
+ * Decrypts a .chatseal `file` on `worker` with whichever of `secrets` it
+ * names. Resolves to {blob, name, type, keyId}; rejects with a core error
+ * (.code: unknown_key, altered, not_chatseal, unsupported_version, ...),
+ * {code: 'truncated'} when the file ends early, {code: 'unreadable'} or an
+ * AbortError.
+ */
+export function decryptFile(worker, file, secrets, { signal, onProgress, slice } = {}) {
+  return job(worker, signal, async () => {
+    const sink = new Sink();
+    let head = null; // the first bytes (slices are far larger than a header)
+    await worker.call({ op: 'decrypt', secrets });
+    await pump(file, worker, sink, DECRYPT_ROOM, {
+      signal, onProgress, slice, onSlice: (bytes) => { head ??= bytes.slice(0, HEADER); },
+    });
     let last;
     try {
-      last = decryptor.finish();
+      last = await worker.call({ op: 'finish' });
     } catch (e) {
       // The core reports a file that ends early as altered; its length tells
       // the two apart (a whole file has one of a few lengths, §13).
@@ -253,11 +315,9 @@ export async function decryptFile(core, file, secrets, { signal, onProgress, sli
       }
       throw e;
     }
-    sink.add(last.data);
+    sink.add(new Uint8Array(last.last));
     return { blob: sink.result(safeType(last.type)), name: last.name, type: last.type, keyId: headerKeyId(head) };
-  } finally {
-    decryptor.free();
-  }
+  });
 }
 
 // Types a browser would render as a document or run as script if the object

@@ -87,6 +87,39 @@ describe('ChatSeal in Firefox', { skip }, () => {
     assert.equal((await bobOptions.evaluate(keySecretsInIndexedDb)).length, 1, 'the secret is in IndexedDB');
   });
 
+  test('files: a file round-trips through the files page\'s crypto worker (the core in a module worker)', async () => {
+    const page = await bob.ff.openExtensionPage('files/files.html');
+    const result = await page.evaluate(async () => {
+      const { CryptoWorker, decryptFile, encryptFile } = await import('/files/stream.js');
+      const { getKeys } = await import('/background/store.js');
+      const secrets = [...(await getKeys()).secrets.values()];
+      const bytes = new Uint8Array(3 * 65_536 + 123);
+      for (let at = 0; at < bytes.length; at += 65_536) crypto.getRandomValues(bytes.subarray(at, at + 65_536));
+      const file = new File([bytes], 'report.pdf', { type: 'application/pdf' });
+      const worker = new CryptoWorker();
+      const sealed = await encryptFile(worker, file, secrets[0], { slice: 100_000 });
+      const opened = await decryptFile(worker, new File([sealed], 'report.pdf.chatseal'), secrets, { slice: 70_000 });
+      const back = new Uint8Array(await opened.blob.arrayBuffer());
+      const altered = new Uint8Array(await sealed.arrayBuffer());
+      altered[100] ^= 1;
+      let code = null;
+      try {
+        await decryptFile(new CryptoWorker(), new File([altered], 'altered.chatseal'), secrets);
+      } catch (e) {
+        code = e.code;
+      }
+      return {
+        same: back.length === bytes.length && back.every((b, i) => b === bytes[i]),
+        name: opened.name, type: opened.type, sealedSize: sealed.size, workerAlive: !worker.dead, code,
+      };
+    });
+    await page.close();
+    // 34-byte header, 3 chunks of 65,552 bytes, a final chunk of 65,556.
+    assert.deepEqual(result, {
+      same: true, name: 'report.pdf', type: 'application/pdf', sealedSize: 34 + 3 * 65_552 + 65_556, workerAlive: true, code: 'altered',
+    });
+  });
+
   // [variant, how the compose frame is opened, how the site's send is triggered]
   const VARIANTS = [
     ['textarea', 'button', 'enter'],
