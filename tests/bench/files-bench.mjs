@@ -121,6 +121,10 @@ try {
 
   // Memory sampler: runs while `work` runs; returns the maxima.
   async function sampled(work) {
+    // Each reading starts from a collected heap: V8 counts the backing store
+    // of a buffer transferred away (to or from the worker) until a GC sweeps
+    // it, so garbage of an earlier run would count as this one's memory.
+    await cdp.send('HeapProfiler.collectGarbage');
     const max = { heapUsed: 0, backing: 0, wasm: 0, heapPlusWasm: 0, privateGrowth: 0 };
     const base = renderer ? privateBytes(renderer) : null;
     let running = true;
@@ -333,21 +337,22 @@ const cell = (text) => text.padStart(22);
 const row = (label, enc, dec) => `  ${label.padEnd(52)}${cell(enc)}${cell(dec)}`;
 const ratio = (op, kind) => (speeds[op][`native${kind}`].best / speeds[op][`page${kind}`].best).toFixed(2);
 // The target is judged on wall time, or when the machine is busy (load above
-// its cores) on the CPU time of the page's main thread, the critical path
-// (reading and blob transport run beside it on other threads).
+// its cores) on the CPU time of the extension's renderer process: the crypto
+// runs in the page's worker, reading and Blob making on the page's thread,
+// all in that process.
 const busy = os.loadavg()[0] > os.cpus().length;
-const judged = (op) => (busy ? speeds[op].pageThread.best : speeds[op].pageWall.best);
+const judged = (op) => (busy ? speeds[op].pageCpu.best : speeds[op].pageWall.best);
 
 const lines = [
   `ChatSeal encrypted files: ${SIZE_MB} MB, ${RUNS} runs, best (median) in MB/s; Chromium ${report.chromium ?? '?'}`,
-  `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores${busy ? ' (busy machine: wall clock is unreliable, speed judged on the main-thread CPU time of the page)' : ''}`,
+  `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores${busy ? ' (busy machine: wall clock is unreliable, speed judged on the CPU time of the extension renderer process)' : ''}`,
   '',
   row('', 'encrypt', 'decrypt'),
   row('native CLI, wall clock', fmt(speeds.encrypt.nativeWall), fmt(speeds.decrypt.nativeWall)),
   row('native CLI, per CPU second', fmt(speeds.encrypt.nativeCpu), fmt(speeds.decrypt.nativeCpu)),
   row('Chromium files page (file -> Blob), wall clock', fmt(speeds.encrypt.pageWall), fmt(speeds.decrypt.pageWall)),
   row('Chromium files page, per CPU second (renderer)', fmt(speeds.encrypt.pageCpu), fmt(speeds.decrypt.pageCpu)),
-  row('Chromium files page, per CPU second (main thread)', fmt(speeds.encrypt.pageThread), fmt(speeds.decrypt.pageThread)),
+  row('Chromium files page, per CPU second (page thread only)', fmt(speeds.encrypt.pageThread), fmt(speeds.decrypt.pageThread)),
   row('Chromium WASM pushInto (1 MiB, reused buffer), wall', bareWall.encrypt.toFixed(1), bareWall.decrypt.toFixed(1)),
   row('Chromium WASM pushInto, per CPU second', bareCpu.encrypt.toFixed(1), bareCpu.decrypt.toFixed(1)),
   row('Chromium WASM push (1 MiB, new array per call), wall', pushWall.encrypt.toFixed(1), pushWall.decrypt.toFixed(1)),
@@ -378,8 +383,8 @@ console.log(lines.join('\n'));
 if (JSON_OUT) {
   const entry = (label, value, unit, target, ok) => ({ label, value: Number(value.toFixed(2)), unit, target, pass: ok });
   const results = {
-    files_encrypt_chromium: entry(`encrypt ${SIZE_MB} MB in the files page (Chromium, ${busy ? 'per main-thread CPU second' : 'wall clock'})`, judged('encrypt'), 'MB/s', `>= ${TARGET_MBS}`, judged('encrypt') >= TARGET_MBS),
-    files_decrypt_chromium: entry(`decrypt ${SIZE_MB} MB in the files page (Chromium, ${busy ? 'per main-thread CPU second' : 'wall clock'})`, judged('decrypt'), 'MB/s', `>= ${TARGET_MBS}`, judged('decrypt') >= TARGET_MBS),
+    files_encrypt_chromium: entry(`encrypt ${SIZE_MB} MB in the files page (Chromium, ${busy ? 'per renderer CPU second' : 'wall clock'})`, judged('encrypt'), 'MB/s', `>= ${TARGET_MBS}`, judged('encrypt') >= TARGET_MBS),
+    files_decrypt_chromium: entry(`decrypt ${SIZE_MB} MB in the files page (Chromium, ${busy ? 'per renderer CPU second' : 'wall clock'})`, judged('decrypt'), 'MB/s', `>= ${TARGET_MBS}`, judged('decrypt') >= TARGET_MBS),
     files_encrypt_stream: entry(`encrypt ${SIZE_MB} MB through the WASM streaming API in Chromium (1 MiB pushInto, as the files page; wall clock)`, bareWall.encrypt, 'MB/s', `>= ${TARGET_MBS}`, bareWall.encrypt >= TARGET_MBS),
     files_decrypt_stream: entry(`decrypt ${SIZE_MB} MB through the WASM streaming API in Chromium (1 MiB pushInto, as the files page; wall clock)`, bareWall.decrypt, 'MB/s', `>= ${TARGET_MBS}`, bareWall.decrypt >= TARGET_MBS),
     files_encrypt_stream_push: entry(`encrypt ${SIZE_MB} MB through push() (a new array per call; wall clock)`, pushWall.encrypt, 'MB/s', '', null),
