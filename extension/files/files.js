@@ -116,7 +116,8 @@ function showProgress(labelKey, name) {
 }
 
 // The bar is redrawn at most this often: each redraw costs a style and
-// layout pass on the thread that also runs the crypto.
+// layout pass on the page's thread, which also reads the file and makes the
+// Blobs while the worker seals.
 const PROGRESS_EVERY_MS = 100;
 let progressAt = -Infinity;
 
