@@ -12,7 +12,7 @@ import axe from 'axe-core';
 import { composer, openChat, startApp, waitFor } from './harness.js';
 import {
   DIST, composeFrame, composerText, conversationOf, createKey, displayFrames, launchUser, nodeCore,
-  openCompose, optionsPage, postMessage, waitForDisplayed,
+  openCompose, optionsPage, postMessage, pressClosingFrame, waitForDisplayed,
 } from './ext.js';
 
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21aa'];
@@ -295,8 +295,7 @@ describe('keyboard alone', () => {
     const box = frame.getByRole('textbox', { name: 'Secret message' });
     await box.waitFor();
     await waitFor(() => box.evaluate((el) => document.activeElement === el && document.hasFocus()), { message: 'focus in "Secret message"' });
-    await page.keyboard.press('Escape');
-    await waitFor(() => !composeFrame(page), { message: 'frame closed' });
+    await pressClosingFrame(page, 'Escape', () => !composeFrame(page));
     assert.equal(await composer(page).evaluate((el) => document.activeElement === el), true);
     assert.equal(await composerText(page), '');
     await page.close();

@@ -11,7 +11,7 @@ import {
 } from './harness.js';
 import {
   DIST, composeFrame, composerText, contentEval, conversationOf, createKey, displayFrames, displayed, encryptAndInsert,
-  importKey, launchUser, nodeCore, openCompose, postMessage, waitForDisplayed, within,
+  importKey, launchUser, nodeCore, openCompose, postMessage, pressClosingFrame, waitForDisplayed, within,
 } from './ext.js';
 
 const IMAGES = path.resolve(DIST, '../../docs/images');
@@ -124,16 +124,14 @@ test('compose frame: Ctrl+Shift+E, Enter makes newlines, Ctrl+Enter inserts, Esc
   await page.keyboard.type('third line');
   assert.equal(await box.inputValue(), 'first line\n\nthird line');
   await page.screenshot({ path: path.join(IMAGES, 'compose.png') });
-  await page.keyboard.press('Escape');
-  await waitFor(() => !composeFrame(page), { message: 'frame closed' });
+  await pressClosingFrame(page, 'Escape', () => !composeFrame(page));
   assert.equal(await composer(page).evaluate((el) => document.activeElement === el), true);
   assert.equal(await composerText(page), '');
 
   const again = await openCompose(page);
-  await again.getByRole('textbox', { name: 'Secret message' }).fill('sent with ctrl+enter');
-  await again.getByRole('textbox', { name: 'Secret message' }).press('Control+Enter');
+  await again.getByRole('textbox', { name: 'Secret message' }).fill('sent with ctrl+enter'); // and focused
+  await pressClosingFrame(page, 'Control+Enter', () => !composeFrame(page));
   await waitFor(async () => (await composerText(page)).startsWith('BEGIN CHATSEAL MESSAGE'), { message: 'inserted' });
-  await waitFor(() => !composeFrame(page), { message: 'frame closed after a single block' });
   assert.equal(await composer(page).evaluate((el) => document.activeElement === el), true);
   await page.close();
 });

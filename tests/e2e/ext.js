@@ -64,6 +64,24 @@ export async function encryptAndInsert(page, text) {
   return frame;
 }
 
+/**
+ * Presses `key` (e.g. 'Escape', 'Control+Enter') in the focused compose frame,
+ * whose handler closes that frame, and releases the key only once `closed()`
+ * holds. Playwright waits for Chromium to acknowledge each key event; a key-up
+ * still on its way to a frame that is being removed may never be acknowledged.
+ * That is our suspect for a CI run where the compose-key test hung for 120 s.
+ * Holding the key until the frame is gone means no event is in flight then.
+ */
+export async function pressClosingFrame(page, key, closed) {
+  const keys = key.split('+');
+  for (const k of keys) await page.keyboard.down(k);
+  try {
+    await waitFor(closed, { message: `frame closed by ${key}` });
+  } finally {
+    for (const k of keys.reverse()) await page.keyboard.up(k);
+  }
+}
+
 /** What the site's composer holds (value or innerText). */
 export const composerText = (page) => composer(page).evaluate((el) => (typeof el.value === 'string' ? el.value : el.innerText));
 
