@@ -221,18 +221,20 @@
       const frame = document.createElement('iframe');
       frame.title = t('composeFrameTitle');
       frame.allow = 'clipboard-write';
-      // The token goes by postMessage once the frame has loaded, as for display
-      // frames: in the URL it would stand in the DOM, readable by the page.
-      frame.src = COMPOSE_URL;
-      frame.addEventListener('load', () => {
-        frame.contentWindow?.postMessage({ token: res.token }, EXT_ORIGIN);
-        frame.focus();
-      }, { once: true });
       box.append(frame);
       root.append(box);
       document.documentElement.append(host);
       compose = { token: res.token, composer, host, box, frame, height: 240, part: 0, parts: 0, block: '', watch: 0 };
-      frames.add({ iframe: frame, resize: (h) => { if (compose?.frame === frame) { compose.height = h; positionCompose(); } } });
+      // The token goes by postMessage once the frame's page listens, as for
+      // display frames: in the URL it would stand in the DOM, readable by the page.
+      let handed = false;
+      const ready = () => {
+        if (handed) return;
+        handed = true;
+        frame.contentWindow?.postMessage({ token: res.token }, EXT_ORIGIN);
+        frame.focus();
+      };
+      loadFrame({ iframe: frame, ready, resize: (h) => { if (compose?.frame === frame) { compose.height = h; positionCompose(); } } }, COMPOSE_URL);
       positionCompose();
       follow();
       if (button) button.el.hidden = true;
@@ -248,9 +250,8 @@
 
   function closeCompose({ refocus = true } = {}) {
     if (!compose) return;
-    const { composer, host, frame, watch } = compose;
+    const { composer, host, watch } = compose;
     clearInterval(watch);
-    for (const f of frames) if (f.iframe === frame) frames.delete(f);
     host.remove();
     compose = null;
     if (refocus && composer.isConnected) {
@@ -588,7 +589,6 @@
   const infoBySig = new Map(); // block signature -> INSPECT_BLOCKS result (survives re-renders)
   const heightBySig = new Map(); // block signature -> last frame height (no jumps on re-render)
   const groups = new Map(); // messageId -> Set of states (multipart)
-  const frames = new Set(); // live iframes ChatSeal placed: {iframe, resize(h)}
   // frames: display frames showing a block now; maxFrames: most display frames alive at once (incl. parked).
   const stats = { blocks: 0, frames: 0, maxFrames: 0, framesMade: 0, resizes: 0, initialScanMs: 0, maxMutationMs: 0, drainMs: 0, maxSliceBlocks: 0, scans: [] };
   // Page-clock times (performance.now) of the first frame made, the first block reported on screen
@@ -783,7 +783,7 @@
     iframe.setAttribute('style', IFRAME_CSS);
     iframe.referrerPolicy = 'no-referrer';
     const entry = { iframe, state: null };
-    entry.loaded = new Promise((resolve) => iframe.addEventListener('load', resolve, { once: true }));
+    entry.loaded = new Promise((resolve) => { entry.ready = resolve; });
     entry.resize = (h) => {
       const s = entry.state;
       if (!s) return;
@@ -791,10 +791,9 @@
       s.el.style.height = `${h}px`;
       heightBySig.set(s.sig, h);
     };
-    iframe.src = DISPLAY_URL;
     parent.append(iframe);
+    loadFrame(entry, DISPLAY_URL);
     stats.firstFrameAt ??= performance.now();
-    frames.add(entry);
     displayFrames++;
     stats.framesMade++;
     stats.maxFrames = Math.max(stats.maxFrames, displayFrames);
@@ -802,7 +801,6 @@
   }
 
   function destroyFrame(entry) {
-    frames.delete(entry);
     entry.state = null;
     entry.iframe.remove();
     displayFrames--;
@@ -920,15 +918,31 @@
     if (waiting.size) scheduleGrow();
   }
 
-  // Frames post only {height} to this window; anything else is ignored.
-  addEventListener('message', (e) => {
-    if (e.origin !== EXT_ORIGIN || !e.source) return;
-    const h = e.data?.height;
-    if (typeof h !== 'number' || !(h > 0)) return;
-    for (const f of frames) {
-      if (f.iframe.contentWindow === e.source) f.resize(Math.min(Math.ceil(h), 4000));
-    }
-  });
+  /**
+   * Loads extension page `url` into `entry.iframe` (connected) so that the
+   * page learns neither its URL nor its origin: in Firefox both carry a
+   * per-install id, the same on every site. So `src` stays empty (the frame
+   * is navigated with `location.replace`), and the frame talks to us over a
+   * MessageChannel of its own, never by `window.postMessage`, whose events
+   * the page sees with their origin. On each load we offer a new port; the
+   * offer is dropped while the frame holds anything but our page (first
+   * about:blank). The frame sends only {height}, at once when it gets a port:
+   * that first message also says it listens (`entry.ready`).
+   */
+  function loadFrame(entry, url) {
+    const { iframe } = entry;
+    iframe.addEventListener('load', () => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = (e) => {
+        const h = e.data?.height;
+        if (typeof h !== 'number' || !(h >= 0)) return;
+        entry.ready?.();
+        if (h > 0) entry.resize(Math.min(Math.ceil(h), 4000));
+      };
+      iframe.contentWindow?.postMessage({ port: true }, EXT_ORIGIN, [channel.port2]);
+    });
+    iframe.contentWindow?.location.replace(url);
+  }
 
   // ---------------------------------------------------------- contact warning
   const SEND_NAME = /\b(send|submit|post|reply|envoyer|enviar|senden|invia|verzend|wy[sś]lij)/i;

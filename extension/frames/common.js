@@ -38,18 +38,29 @@ export async function hello(token, purpose) {
   return info?.ok && info.purpose === purpose ? info : null;
 }
 
-/** Tells the content script our height; the only thing a frame ever posts to the page. */
+/**
+ * Tells the content script our height: the only thing a frame ever sends it.
+ * It goes over the MessageChannel port the content script offers on each load
+ * (the latest offer wins), never by `window.parent.postMessage`, whose events
+ * the page would see along with our origin. The first report on a new port
+ * goes out at once: it tells the content script we listen.
+ */
 export function reportHeight(el = document.documentElement) {
-  let last = 0;
-  const post = () => {
+  let port = null;
+  let last = -1;
+  const post = (always) => {
     const height = Math.ceil(el.getBoundingClientRect().height);
-    if (height !== last) {
+    if (port && (always || height !== last)) {
       last = height;
-      window.parent.postMessage({ height }, '*');
+      port.postMessage({ height });
     }
   };
-  new ResizeObserver(post).observe(el);
-  post();
+  addEventListener('message', (e) => {
+    if (e.source !== window.parent || e.data?.port !== true || !e.ports[0]) return;
+    port = e.ports[0];
+    post(true);
+  });
+  new ResizeObserver(() => post(false)).observe(el);
 }
 
 /** What a page that framed us on its own sees: one sentence, nothing else works. */

@@ -351,12 +351,17 @@ test('hostile mode records typed keys, input values, mutations, snapshots and po
   await page.evaluate(() => {
     const a = document.body.appendChild(document.createElement('div')).attachShadow({ mode: 'open' });
     const b = document.body.appendChild(document.createElement('div')).attachShadow({ mode: 'closed' });
-    setTimeout(() => { a.append('open-shadow-text'); b.append('closed-shadow-text'); }, 20);
+    setTimeout(() => {
+      a.append('open-shadow-text');
+      b.append('closed-shadow-text');
+      a.append(Object.assign(document.createElement('iframe'), { src: 'about:blank#shadow-iframe-src' }));
+    }, 20);
   });
   await page.waitForTimeout(100);
   await flushSpy(page);
   assert.ok(app.find('open-shadow-text').length > 0);
   assert.ok(app.find('closed-shadow-text').length > 0);
+  assert.ok(app.find('shadow-iframe-src').length > 0, 'the spy reads the src of frames in shadow roots');
   await page.close();
 });
 

@@ -169,6 +169,11 @@ describe('ChatSeal in Firefox', { skip }, () => {
       const spied = app.spy().filter((u) => u.data.some((r) => JSON.stringify(r).includes(t)));
       assert.ok(spied.some((u) => u.user === 'alice') && spied.some((u) => u.user === 'bob'), 'the spy ran on both pages');
       assert.deepEqual(app.find(text), [], 'the server (including the spy uploads) never received the plaintext');
+      // The spy looked at ChatSeal's frames but never learnt the extension's
+      // per-install id (moz-extension://<uuid>, the same on every site).
+      const seen = app.spy().filter((u) => u.user === 'bob').flatMap((u) => u.data);
+      assert.ok(seen.some((r) => r.kind === 'snapshot' && r.iframes.length > 0), 'the spy saw the frames');
+      assert.deepEqual(app.find('moz-extension://'), [], 'an extension URL reached the server');
       assert.ok(!app.logText().includes(text.split(' ')[4]));
       await Promise.all([a.close(), b.close()]);
     });

@@ -57,7 +57,7 @@ function watchRoot(root) {
   findShadowRoots(root);
 }
 function findShadowRoots(node) {
-  if (node.nodeType !== 1 && node.nodeType !== 11) return;
+  if (![1, 9, 11].includes(node.nodeType)) return; // element, document, shadow root
   if (node.shadowRoot) watchRoot(node.shadowRoot);
   for (const el of node.querySelectorAll('*')) if (el.shadowRoot) watchRoot(el.shadowRoot);
 }
@@ -83,8 +83,12 @@ function snapshot() {
     selection: String(getSelection()),
     active: describe(document.activeElement),
     values: [...document.querySelectorAll('input, textarea, select')].map((e) => e.value),
-    iframes: [...document.querySelectorAll('iframe')].map((f) => {
-      try { return { src: f.src, text: f.contentDocument?.documentElement?.textContent ?? null }; } catch (e) { return { src: f.src, error: String(e) }; }
+    iframes: [document, ...roots].flatMap((r) => [...r.querySelectorAll('iframe')]).map((f) => {
+      try {
+        return { src: f.src, href: f.contentWindow?.location.href, text: f.contentDocument?.documentElement?.textContent ?? null };
+      } catch (e) {
+        return { src: f.src, error: String(e) };
+      }
     }),
   };
   const json = JSON.stringify(snap);
