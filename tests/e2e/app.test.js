@@ -344,6 +344,7 @@ test('hostile mode records typed keys, input values, mutations, snapshots and po
   assert.equal(records.filter((r) => r.kind === 'keydown').map((r) => r.key).join(''), 'hunter2');
   assert.ok(records.some((r) => r.kind === 'input' && r.targetText === 'hunter2'));
   assert.ok(records.some((r) => r.kind === 'snapshot' && r.innerText.includes('hunter2')));
+  assert.ok(records.some((r) => r.kind === 'snapshot' && r.resources.some((u) => u.includes('/api/'))), 'the spy lists loaded resources');
   assert.ok(records.some((r) => r.kind === 'postMessage' && r.data.includes('pm-probe-42')));
   assert.ok(app.find('hunter2').some((h) => h.url === '/api/spy'));
 

@@ -83,6 +83,7 @@ function snapshot() {
     selection: String(getSelection()),
     active: describe(document.activeElement),
     values: [...document.querySelectorAll('input, textarea, select')].map((e) => e.value),
+    resources: performance.getEntriesByType('resource').map((e) => e.name),
     iframes: [document, ...roots].flatMap((r) => [...r.querySelectorAll('iframe')]).map((f) => {
       try {
         return { src: f.src, href: f.contentWindow?.location.href, text: f.contentDocument?.documentElement?.textContent ?? null };
